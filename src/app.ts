@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  UserState,
+  type TurnContext,
+} from 'botbuilder';
+import restify from 'restify';
+import { MainDialog, type MainDialogDeps } from '../dialogs/mainDialog';
+import { t } from '../dialogs/strings';
+import { ServiceBot } from './bots/serviceBot';
+import type { AppConfig } from './config';
+import { createLogger, type Logger } from './log';
+import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
+import { normalizeLocale } from './nlp/locale';
+import { Matcher } from './nlp/matcher';
+import { redact } from './nlp/redact';
+import { Db } from './storage/db';
+import { InteractionRepo } from './storage/interactions';
+import { SqliteStorage } from './storage/sqliteStorage';
+import { validateActivityBody } from './web/activityValidation';
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+export interface AppOverrides {
+  log?: Logger;
+  now?: () => Date;
+  /** Extra BotFrameworkAuthentication settings (e.g. a loopback OpenID metadata URL in tests). */
+  authOptions?: Record<string, string | boolean | undefined>;
+}
+
+export interface App {
+  server: restify.Server;
+  url: string;
+  port: number;
+  db: Db;
+  adapter: CloudAdapter;
+  bot: ServiceBot;
+  kb: KnowledgeBase;
+  interactions: InteractionRepo;
+  log: Logger;
+  /** Stop accepting requests, finish in-flight turns, close the database. */
+  close(): Promise<void>;
+}
+
+/** Builds every part from config with injected dependencies and starts listening. */
+export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const db = await Db.open(config.databasePath);
+  const storage = new SqliteStorage(db);
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const interactions = new InteractionRepo(db, (s) => redact(s).text, overrides.now);
+
+  const kb = loadKnowledgeBase(config.kbDir);
+  const matcher = Matcher.train(kbExamples(kb));
+
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.microsoftAppId,
+    MicrosoftAppPassword: config.microsoftAppPassword,
+    MicrosoftAppType: config.microsoftAppType,
+    MicrosoftAppTenantId: config.microsoftAppTenantId,
+    ...overrides.authOptions,
+  });
+  const adapter = new CloudAdapter(auth);
+
+  const testPrefixes = config.testUserPrefixes;
+  const isTestTraffic = (userId: string, channelId: string) => testPrefixes.some((p) => userId.startsWith(p) || channelId.startsWith(p));
+
+  const botHolder: { bot?: ServiceBot } = {};
+  const dialogDeps: MainDialogDeps = {
+    kb,
+    matcher,
+    interactions,
+    conversationData: conversationState.createProperty('ConversationData'),
+    isTestTraffic,
+  };
+  const dialog = new MainDialog(dialogDeps);
+  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log });
+  botHolder.bot = bot;
+
+  adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
+    log.error('turn failed', { error, conversationId: ctx.activity.conversation?.id, activityId: ctx.activity.id });
+    // Drop half-written dialog state so the next turn starts clean instead of repeating the failure.
+    await conversationState.delete(ctx).catch(() => undefined);
+    const locale = normalizeLocale(ctx.activity.locale) ?? 'en';
+    await ctx.sendActivity(t('turnError', locale)).catch(() => undefined);
+  };
+
+  const server = restify.createServer({ name: 'satisfaction-bot', version: VERSION, handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(
+    restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: false }),
+  );
+
+  let inFlight = 0;
+  let draining = false;
+  const idle: (() => void)[] = [];
+
+  server.post('/api/messages', async (req, res) => {
+    if (draining) {
+      res.send(503, { error: 'server is shutting down' });
+      return;
+    }
+    const problem = validateActivityBody(req.getContentType(), req.body);
+    if (problem) {
+      res.send(problem.status, { error: problem.message });
+      return;
+    }
+    inFlight++;
+    try {
+      await adapter.process(req as any, res as any, (ctx) => bot.run(ctx));
+    } catch (error) {
+      log.error('adapter.process failed', { error });
+      if (!res.headersSent) res.send(500, { error: 'internal error' });
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle.splice(0).forEach((f) => f());
+    }
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    let database: { ok: boolean; path: string; error?: string };
+    try {
+      await db.get('SELECT 1');
+      database = { ok: true, path: config.databasePath };
+    } catch (err) {
+      database = { ok: false, path: config.databasePath, error: (err as Error).message };
+    }
+    const models = { matcher: { ok: true, kbEntries: kb.entries.length } };
+    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', version: VERSION, database, models });
+  });
+
+  // Turn restify's errors (413, 400 from the body parser) into a clear JSON message.
+  server.on('restifyError', (req: restify.Request, res: restify.Response, err: any, cb: () => void) => {
+    err.toJSON = () => ({ error: err.message || err.name, code: err.code ?? err.name });
+    cb();
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const addr = server.address() as { port: number };
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      draining = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      await db.close();
+    })());
+
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, log, close };
+}

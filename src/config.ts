@@ -1,0 +1,57 @@
+import { ConfigError } from './configError';
+
+/** Everything the app reads from the environment, typed and validated once at start-up. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  databasePath: string;
+  microsoftAppId: string;
+  microsoftAppPassword: string;
+  microsoftAppType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  microsoftAppTenantId: string;
+  maxBodyBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  modelsDir: string;
+  kbDir: string;
+  analystApiToken?: string;
+  directlineSecret?: string;
+  /** Conversations whose user id or channel starts with one of these are test/health traffic. */
+  testUserPrefixes: string[];
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+function int(env: NodeJS.ProcessEnv, key: string, dflt: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError('.env', key, `must be an integer in ${min}..${max}, got "${raw}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: readonly T[], dflt: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return dflt;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError('.env', key, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return {
+    port: int(env, 'PORT', 3978, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databasePath: env.DATABASE_PATH || './data/bot.db',
+    microsoftAppId: env.MicrosoftAppId ?? '',
+    microsoftAppPassword: env.MicrosoftAppPassword ?? '',
+    microsoftAppType: oneOf(env, 'MicrosoftAppType', APP_TYPES, 'MultiTenant'),
+    microsoftAppTenantId: env.MicrosoftAppTenantId ?? '',
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', LEVELS, 'info'),
+    modelsDir: env.MODELS_DIR || './models',
+    kbDir: env.KB_DIR || './models/kb',
+    analystApiToken: env.ANALYST_API_TOKEN || undefined,
+    directlineSecret: env.DIRECTLINE_SECRET || undefined,
+    testUserPrefixes: (env.TEST_USER_PREFIXES ?? 'test-,healthcheck').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { ConversationReference } from 'botbuilder';
+import type { Db } from './db';
+
+export interface Interaction {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  channel: string;
+  locale: string | null;
+  started_at: string;
+  ended_at: string | null;
+  last_activity_at: string;
+  handled_by: 'bot' | 'agent';
+  agent_id: string | null;
+  outcome: string | null;
+  resolved: string | null;
+  customer_turns: number;
+  low_confidence_count: number;
+  handoff_offered: number;
+  handoff_reason: string | null;
+  complaint: number;
+  is_test: number;
+}
+
+export type Role = 'customer' | 'bot' | 'agent' | 'system';
+
+/** Interactions, their transcripts and events. Text is passed through `redact` before it is written. */
+export class InteractionRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly redact: (text: string) => string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private ts(): string {
+    return this.now().toISOString();
+  }
+
+  get(id: string): Promise<Interaction | undefined> {
+    return this.db.get<Interaction>('SELECT * FROM interactions WHERE id = ?', [id]);
+  }
+
+  /** The open (not ended) interaction of a conversation, if any. */
+  current(conversationId: string): Promise<Interaction | undefined> {
+    return this.db.get<Interaction>(
+      'SELECT * FROM interactions WHERE conversation_id = ? AND ended_at IS NULL ORDER BY started_at DESC LIMIT 1',
+      [conversationId],
+    );
+  }
+
+  async open(p: { conversationId: string; userId: string; channel: string; locale?: string; isTest?: boolean }): Promise<Interaction> {
+    const id = randomUUID();
+    const at = this.ts();
+    await this.db.run(
+      `INSERT INTO interactions(id, conversation_id, user_id, channel, locale, started_at, last_activity_at, is_test)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, p.conversationId, p.userId, p.channel, p.locale ?? null, at, at, p.isTest ? 1 : 0],
+    );
+    return (await this.get(id))!;
+  }
+
+  async touch(id: string, p: { locale?: string; customerTurn?: boolean } = {}): Promise<void> {
+    await this.db.run(
+      `UPDATE interactions SET last_activity_at = ?, locale = COALESCE(?, locale),
+         customer_turns = customer_turns + ? WHERE id = ?`,
+      [this.ts(), p.locale ?? null, p.customerTurn ? 1 : 0, id],
+    );
+  }
+
+  async update(id: string, fields: Partial<Omit<Interaction, 'id'>>): Promise<void> {
+    const keys = Object.keys(fields);
+    if (!keys.length) return;
+    for (const k of keys) if (!/^[a-z_0-9]+$/.test(k)) throw new Error(`bad column ${k}`);
+    await this.db.run(`UPDATE interactions SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [
+      ...keys.map((k) => (fields as any)[k]),
+      id,
+    ]);
+  }
+
+  async end(id: string, outcome?: string): Promise<void> {
+    await this.db.run('UPDATE interactions SET ended_at = ?, outcome = COALESCE(?, outcome) WHERE id = ? AND ended_at IS NULL', [
+      this.ts(),
+      outcome ?? null,
+      id,
+    ]);
+  }
+
+  async addTranscript(id: string, m: { role: Role; text?: string; sender?: string; activityId?: string; meta?: unknown }): Promise<void> {
+    await this.db.run(
+      'INSERT INTO transcript(interaction_id, activity_id, at, role, sender, text, meta) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [id, m.activityId ?? null, this.ts(), m.role, m.sender ?? null, m.text != null ? this.redact(m.text) : null, m.meta ? JSON.stringify(m.meta) : null],
+    );
+  }
+
+  transcript(id: string): Promise<{ id: number; at: string; role: Role; sender: string | null; text: string | null; meta: string | null }[]> {
+    return this.db.all('SELECT id, at, role, sender, text, meta FROM transcript WHERE interaction_id = ? ORDER BY id', [id]);
+  }
+
+  async logEvent(id: string, kind: string, detail?: unknown): Promise<void> {
+    await this.db.run('INSERT INTO interaction_events(interaction_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
+      id,
+      this.ts(),
+      kind,
+      detail === undefined ? null : JSON.stringify(detail),
+    ]);
+  }
+
+  events(id: string): Promise<{ kind: string; detail: string | null; at: string }[]> {
+    return this.db.all('SELECT kind, detail, at FROM interaction_events WHERE interaction_id = ? ORDER BY id', [id]);
+  }
+
+  async saveReference(ref: Partial<ConversationReference>): Promise<void> {
+    if (!ref.conversation?.id) return;
+    await this.db.run(
+      `INSERT INTO conversation_refs(conversation_id, channel, user_id, reference, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(conversation_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+      [ref.conversation.id, ref.channelId ?? '', ref.user?.id ?? '', JSON.stringify(ref), this.ts()],
+    );
+  }
+
+  async reference(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
+    const row = await this.db.get<{ reference: string }>('SELECT reference FROM conversation_refs WHERE conversation_id = ?', [conversationId]);
+    return row ? JSON.parse(row.reference) : undefined;
+  }
+
+  /** Record an inbound activity id; false when it was seen before (a redelivery). */
+  async markProcessed(conversationId: string, activityId: string): Promise<boolean> {
+    const r = await this.db.run('INSERT OR IGNORE INTO processed_activities(conversation_id, activity_id, at) VALUES (?, ?, ?)', [
+      conversationId,
+      activityId,
+      this.ts(),
+    ]);
+    return r.changes === 1;
+  }
+}
