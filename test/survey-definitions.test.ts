@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../src/configError';
+import { loadSurveyConfig, selectDefinition, validateSurveyConfig } from '../src/survey/definitions';
+
+const raw = () => parse(readFileSync('models/surveys.yaml', 'utf8'));
+
+describe('survey definitions', () => {
+  it('loads models/surveys.yaml with the default, short and complaint definitions', () => {
+    const cfg = loadSurveyConfig('models/surveys.yaml');
+    const full = cfg.definitions.find((d) => d.id === 'default')!;
+    expect(full.items.map((i) => i.id)).toEqual([
+      'csat', 'resolved', 'nps', 'ces', 'rating_response_speed', 'rating_attitude', 'rating_professionalism', 'open',
+    ]);
+    expect(full.items.find((i) => i.id === 'nps')!.scale).toEqual({ min: 0, max: 10 });
+    expect(full.items.find((i) => i.id === 'ces')!.scale).toEqual({ min: 1, max: 7 });
+    expect(cfg.settings.cooldownDays).toBe(7);
+    expect(selectDefinition(cfg, 'webchat', 'bot_only').items.map((i) => i.id)).toEqual(['csat', 'open']);
+    expect(selectDefinition(cfg, 'msteams', 'agent_handled').id).toBe('default');
+    expect(selectDefinition(cfg, 'webchat', 'complaint').items.map((i) => i.id)).toContain('rating_complaint_handling');
+    for (const d of cfg.definitions) for (const i of d.items) expect(Object.keys(i.text).sort()).toEqual(['en', 'zh-CN', 'zh-TW']);
+  });
+
+  const bad: Array<[string, (r: any) => void, string]> = [
+    ['scale max not a number', (r) => (r.definitions[0].items[2].scale.max = 'ten'), 'definitions[0].items[2].scale.max'],
+    ['unknown kind', (r) => (r.definitions[0].items[1].kind = 'stars'), 'definitions[0].items[1].kind'],
+    ['missing wording', (r) => delete r.definitions[0].items[0].text['zh-TW'], 'definitions[0].items[0].text.zh-TW'],
+    ['wrong label count', (r) => r.definitions[0].items[0].labels.en.pop(), 'definitions[0].items[0].labels.en'],
+    ['selection to unknown def', (r) => (r.selection[0].definition = 'nope'), 'selection[0].definition'],
+    ['bad outcome', (r) => (r.selection[1].outcome = 'happy'), 'selection[1].outcome'],
+    ['negative cool-down', (r) => (r.settings.cooldownDays = -1), 'settings.cooldownDays'],
+    ['duplicate item', (r) => (r.definitions[1].items[1] = { ...r.definitions[1].items[0] }), 'definitions[1].items[1].id'],
+    ['no definitions', (r) => (r.definitions = []), 'definitions'],
+  ];
+  it.each(bad)('rejects %s naming the field', (_name, mutate, field) => {
+    const r = raw();
+    mutate(r);
+    let err: unknown;
+    try {
+      validateSurveyConfig(r);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe(field);
+    expect((err as Error).message).toContain(`models/surveys.yaml: ${field}:`);
+  });
+});
