@@ -1,0 +1,177 @@
+import type { Db } from '../storage/db';
+import type { SlaTargets } from './model';
+
+/** Segment and window. Dates are ISO strings; a date-only `to` includes that whole day. */
+export interface Filter {
+  from?: string;
+  to?: string;
+  channel?: string;
+  locale?: string;
+  handledBy?: string;
+  agentId?: string;
+  topic?: string;
+  definitionId?: string;
+}
+
+export type Period = 'day' | 'week' | 'month';
+
+export interface TimeAgg {
+  n: number;
+  met: number;
+  scoreSum: number;
+}
+
+/** Everything the indicator formulas need, as counts: memory does not grow with the rows. */
+export interface Aggregates {
+  interactions: number;
+  complaints: number;
+  offered: number;
+  responded: number;
+  times: Record<'first_reply' | 'queue_wait' | 'complaint_first_response' | 'complaint_closed' | 'transaction', TimeAgg>;
+  fcr: { n: number; yes: number };
+  repeat: { n: number; yes: number };
+  /** item id -> value -> count (skipped and missing answers are not in it). */
+  hist: Map<string, Map<number, number>>;
+  feedback: number;
+  topics: Map<string, { mentions: number; positive: number; neutral: number; negative: number }>;
+}
+
+export function emptyAggregates(): Aggregates {
+  const t = () => ({ n: 0, met: 0, scoreSum: 0 });
+  return {
+    interactions: 0,
+    complaints: 0,
+    offered: 0,
+    responded: 0,
+    times: { first_reply: t(), queue_wait: t(), complaint_first_response: t(), complaint_closed: t(), transaction: t() },
+    fcr: { n: 0, yes: 0 },
+    repeat: { n: 0, yes: 0 },
+    hist: new Map(),
+    feedback: 0,
+    topics: new Map(),
+  };
+}
+
+/** Human topic tags win over the model's for the same feedback. */
+export const EFFECTIVE_TOPIC = `(t.source = 'human' OR NOT EXISTS (SELECT 1 FROM feedback_topics h WHERE h.feedback_id = t.feedback_id AND h.source = 'human'))`;
+
+export function nextDay(date: string): string {
+  const d = new Date(date + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** WHERE clause over `i` (interactions) and `s` (surveys, when joined). */
+export function whereClause(f: Filter, surveysJoined: boolean): { sql: string; params: (string | number)[] } {
+  const parts = ['i.is_test = 0'];
+  const params: (string | number)[] = [];
+  if (f.from) parts.push('i.started_at >= ?'), params.push(f.from);
+  if (f.to) {
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(f.to);
+    parts.push('i.started_at < ?'), params.push(dateOnly ? nextDay(f.to) : f.to);
+  }
+  if (f.channel) parts.push('i.channel = ?'), params.push(f.channel);
+  if (f.locale) parts.push('i.locale = ?'), params.push(f.locale);
+  if (f.handledBy) parts.push('i.handled_by = ?'), params.push(f.handledBy);
+  if (f.agentId) parts.push('i.agent_id = ?'), params.push(f.agentId);
+  if (f.topic) {
+    parts.push(
+      `EXISTS (SELECT 1 FROM feedback f2 JOIN feedback_topics t ON t.feedback_id = f2.id WHERE f2.interaction_id = i.id AND t.topic = ? AND ${EFFECTIVE_TOPIC})`,
+    );
+    params.push(f.topic);
+  }
+  if (f.definitionId) {
+    if (surveysJoined) parts.push('s.definition_id = ?');
+    else parts.push('EXISTS (SELECT 1 FROM surveys s WHERE s.interaction_id = i.id AND s.definition_id = ?)');
+    params.push(f.definitionId);
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+export function periodExpr(p: Period | undefined): string {
+  if (!p) return "''";
+  if (p === 'day') return 'substr(i.started_at, 1, 10)';
+  if (p === 'month') return 'substr(i.started_at, 1, 7)';
+  return "date(i.started_at, 'weekday 0', '-6 days')"; // Monday of the ISO week
+}
+
+/** 100 when met, falling linearly to 0 at twice the target (per interaction; NULL stays out of SUM). */
+const timeScore = (col: string) => `CASE WHEN ${col} <= ? THEN 100.0 ELSE MAX(0.0, 100.0 * (2.0 - ${col} / ?)) END`;
+
+/** Runs the three GROUP BY queries; returns aggregates per period key ('' without a period). */
+export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Period): Promise<Map<string, Aggregates>> {
+  const out = new Map<string, Aggregates>();
+  const get = (k: string) => {
+    let a = out.get(k);
+    if (!a) out.set(k, (a = emptyAggregates()));
+    return a;
+  };
+  const p = periodExpr(period);
+  const cols: Array<[keyof Aggregates['times'], string, number]> = [
+    ['first_reply', 'i.first_reply_seconds', sla.enquiry_first_reply],
+    ['queue_wait', 'i.queue_wait_seconds', sla.enquiry_first_reply],
+    ['complaint_first_response', 'i.complaint_first_response_hours', sla.complaint_initial],
+    ['complaint_closed', 'i.complaint_closed_hours', sla.complaint_closed],
+    ['transaction', 'i.transaction_days', sla.transaction],
+  ];
+  const timeSql = cols.map(([k, c]) => `COUNT(${c}) AS ${k}_n, SUM(${c} <= ?) AS ${k}_met, SUM(${timeScore(c)}) AS ${k}_score`).join(', ');
+  const timeParams = cols.flatMap(([, , t]) => [t, t, t]);
+
+  const w1 = whereClause(f, true);
+  const rows = await db.all<Record<string, number | string | null>>(
+    `SELECT ${p} AS p, COUNT(*) AS n, SUM(i.complaint) AS complaints, ${timeSql},
+       COUNT(i.resolved) AS fcr_n, SUM(i.resolved = 'yes') AS fcr_yes,
+       COUNT(i.repeat_contact_7d) AS rep_n, SUM(i.repeat_contact_7d) AS rep_yes,
+       COUNT(s.id) AS offered, SUM(s.status IN ('complete', 'incomplete')) AS responded
+     FROM interactions i LEFT JOIN surveys s ON s.interaction_id = i.id
+     WHERE ${w1.sql} GROUP BY p`,
+    [...timeParams, ...w1.params],
+  );
+  for (const r of rows) {
+    const a = get(String(r.p));
+    const n = (k: string) => Number(r[k] ?? 0);
+    a.interactions = n('n');
+    a.complaints = n('complaints');
+    for (const [k] of cols) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`) };
+    a.fcr = { n: n('fcr_n'), yes: n('fcr_yes') };
+    a.repeat = { n: n('rep_n'), yes: n('rep_yes') };
+    a.offered = n('offered');
+    a.responded = n('responded');
+  }
+
+  await db.each<{ p: string; item_id: string; value: number; c: number }>(
+    `SELECT ${p} AS p, a.item_id, a.value, COUNT(*) AS c
+     FROM interactions i JOIN surveys s ON s.interaction_id = i.id JOIN survey_answers a ON a.survey_id = s.id
+     WHERE ${w1.sql} AND a.skipped = 0 AND a.value IS NOT NULL
+     GROUP BY p, a.item_id, a.value`,
+    w1.params,
+    (r) => {
+      const a = get(String(r.p));
+      let h = a.hist.get(r.item_id);
+      if (!h) a.hist.set(r.item_id, (h = new Map()));
+      h.set(Number(r.value), (h.get(Number(r.value)) ?? 0) + r.c);
+    },
+  );
+
+  const w2 = whereClause(f, false);
+  const fb = await db.all<{ p: string; c: number }>(
+    `SELECT ${p} AS p, COUNT(*) AS c FROM interactions i JOIN feedback f ON f.interaction_id = i.id WHERE ${w2.sql} GROUP BY p`,
+    w2.params,
+  );
+  for (const r of fb) get(String(r.p)).feedback = r.c;
+  await db.each<{ p: string; topic: string; sentiment: string | null; c: number }>(
+    `SELECT ${p} AS p, t.topic, COALESCE(t.sentiment, f.human_sentiment, f.sentiment) AS sentiment, COUNT(*) AS c
+     FROM interactions i JOIN feedback f ON f.interaction_id = i.id JOIN feedback_topics t ON t.feedback_id = f.id
+     WHERE ${w2.sql} AND ${EFFECTIVE_TOPIC}
+     GROUP BY p, t.topic, sentiment`,
+    w2.params,
+    (r) => {
+      const a = get(String(r.p));
+      let t = a.topics.get(r.topic);
+      if (!t) a.topics.set(r.topic, (t = { mentions: 0, positive: 0, neutral: 0, negative: 0 }));
+      t.mentions += r.c;
+      if (r.sentiment === 'positive' || r.sentiment === 'neutral' || r.sentiment === 'negative') t[r.sentiment] += r.c;
+    },
+  );
+  return out;
+}

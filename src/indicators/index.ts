@@ -1,0 +1,28 @@
+import type { Db } from '../storage/db';
+import { aggregate, emptyAggregates, type Filter } from './aggregate';
+import { AlertRepo, evaluateAlerts } from './alerts';
+import { computeReport, type Report } from './compute';
+import type { IndicatorModel } from './model';
+
+export * from './aggregate';
+export * from './alerts';
+export * from './compute';
+export * from './model';
+export * from './stats';
+
+/**
+ * Full report for a window and segment: indicators, then alert rules; alerts are stored (upsert)
+ * when `store` is set and listed in report.alerts with their ids.
+ */
+export async function buildReport(db: Db, model: IndicatorModel, filter: Filter, opts: { alerts?: boolean; store?: boolean } = {}): Promise<Report> {
+  const agg = (await aggregate(db, model.sla, filter)).get('') ?? emptyAggregates();
+  const report = computeReport(model, agg, filter);
+  if (opts.alerts !== false) {
+    const found = await evaluateAlerts(db, model, filter, report);
+    if (opts.store) {
+      const repo = new AlertRepo(db);
+      report.alerts = await Promise.all(found.map(async (a) => ({ id: await repo.record(a, model.version), ...a })));
+    } else report.alerts = found;
+  }
+  return report;
+}
