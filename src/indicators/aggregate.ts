@@ -159,18 +159,18 @@ export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Per
     w2.params,
   );
   for (const r of fb) get(String(r.p)).feedback = r.c;
-  await db.each<{ p: string; topic: string; sentiment: string | null; c: number }>(
-    `SELECT ${p} AS p, t.topic, COALESCE(t.sentiment, f.human_sentiment, f.sentiment) AS sentiment, COUNT(*) AS c
+  await db.each<{ p: string; topic: string; sent: string | null; c: number }>(
+    `SELECT ${p} AS p, t.topic, COALESCE(t.sentiment, f.human_sentiment, f.sentiment) AS sent, COUNT(*) AS c
      FROM interactions i JOIN feedback f ON f.interaction_id = i.id JOIN feedback_topics t ON t.feedback_id = f.id
      WHERE ${w2.sql} AND ${EFFECTIVE_TOPIC}
-     GROUP BY p, t.topic, sentiment`,
+     GROUP BY p, t.topic, sent`,
     w2.params,
     (r) => {
       const a = get(String(r.p));
       let t = a.topics.get(r.topic);
       if (!t) a.topics.set(r.topic, (t = { mentions: 0, positive: 0, neutral: 0, negative: 0 }));
       t.mentions += r.c;
-      if (r.sentiment === 'positive' || r.sentiment === 'neutral' || r.sentiment === 'negative') t[r.sentiment] += r.c;
+      if (r.sent === 'positive' || r.sent === 'neutral' || r.sent === 'negative') t[r.sent] += r.c;
     },
   );
   return out;

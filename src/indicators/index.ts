@@ -9,6 +9,8 @@ export * from './alerts';
 export * from './compute';
 export * from './model';
 export * from './stats';
+export * from './csv';
+export * from './importCsv';
 
 /**
  * Full report for a window and segment: indicators, then alert rules; alerts are stored (upsert)
