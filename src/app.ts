@@ -19,6 +19,7 @@ import { redact } from './nlp/redact';
 import { Db } from './storage/db';
 import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
+import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
 import { validateActivityBody } from './web/activityValidation';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -28,6 +29,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Extra BotFrameworkAuthentication settings (e.g. a loopback OpenID metadata URL in tests). */
   authOptions?: Record<string, string | boolean | undefined>;
+  /** Survey settings overrides, callbacks and tick interval (tests use a short idle timeout). */
+  survey?: Pick<SurveyModuleOptions, 'configPath' | 'settings' | 'idleTickMs' | 'onRecoveryAccepted' | 'onFeedback'>;
 }
 
 export interface App {
@@ -39,6 +42,7 @@ export interface App {
   bot: ServiceBot;
   kb: KnowledgeBase;
   interactions: InteractionRepo;
+  survey: SurveyModule;
   log: Logger;
   /** Stop accepting requests, finish in-flight turns, close the database. */
   close(): Promise<void>;
@@ -68,6 +72,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const testPrefixes = config.testUserPrefixes;
   const isTestTraffic = (userId: string, channelId: string) => testPrefixes.some((p) => userId.startsWith(p) || channelId.startsWith(p));
 
+  const survey = createSurveyModule({ db, interactions, log, now: overrides.now, ...overrides.survey });
+
   const botHolder: { bot?: ServiceBot } = {};
   const dialogDeps: MainDialogDeps = {
     kb,
@@ -75,9 +81,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     interactions,
     conversationData: conversationState.createProperty('ConversationData'),
     isTestTraffic,
+    survey: survey.hook,
   };
   const dialog = new MainDialog(dialogDeps);
-  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log });
+  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor] });
   botHolder.bot = bot;
 
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
@@ -138,6 +145,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     cb();
   });
 
+  survey.registerRoutes(server, config.analystApiToken);
+  survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
+
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const addr = server.address() as { port: number };
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
@@ -146,10 +156,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const close = () =>
     (closed ??= (async () => {
       draining = true;
+      await survey.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, log, close };
 }

@@ -1,0 +1,114 @@
+import type { CloudAdapter, ConversationReference, ConversationState, TurnContext } from 'botbuilder';
+import { ComponentDialog, DialogSet, type Dialog } from 'botbuilder-dialogs';
+import type restify from 'restify';
+import { createSurveyHook, SURVEY_DIALOG_ID, SurveyDialog, type SurveyDialogDeps } from '../../dialogs/surveyDialog';
+import type { Logger } from '../log';
+import { normalizeLocale } from '../nlp/locale';
+import type { Db } from '../storage/db';
+import type { InteractionRepo } from '../storage/interactions';
+import { registerSurveyRoutes } from '../web/surveysApi';
+import { loadSurveyConfig, type SurveyConfig, type SurveySettings } from './definitions';
+import { Eligibility } from './eligibility';
+import { FollowupRepo } from './followups';
+import { IdleScheduler } from './idleScheduler';
+import { SurveyRepo } from './surveyRepo';
+
+export interface SurveyModuleOptions {
+  db: Db;
+  interactions: InteractionRepo;
+  log: Logger;
+  now?: () => Date;
+  configPath?: string;
+  /** Overrides of models/surveys.yaml settings (tests use a short idle timeout). */
+  settings?: Partial<SurveySettings>;
+  idleTickMs?: number;
+  onRecoveryAccepted?: SurveyDialogDeps['onRecoveryAccepted'];
+  onFeedback?: SurveyDialogDeps['onFeedback'];
+}
+
+/** Builds the survey parts: the SurveyHook for the main dialog, an interceptor, the API and the idle scheduler. */
+export function createSurveyModule(o: SurveyModuleOptions) {
+  const base: SurveyConfig = loadSurveyConfig(o.configPath ?? 'models/surveys.yaml');
+  const config: SurveyConfig = { ...base, settings: { ...base.settings, ...o.settings } };
+  const surveys = new SurveyRepo(o.db, o.now);
+  const followups = new FollowupRepo(o.db, o.now);
+  const eligibility = new Eligibility(o.db, surveys, () => config.settings, o.now);
+  const dialog = new SurveyDialog({
+    config,
+    surveys,
+    followups,
+    interactions: o.interactions,
+    onRecoveryAccepted: o.onRecoveryAccepted,
+    onFeedback: o.onFeedback,
+  });
+  const hook = createSurveyHook(dialog, eligibility);
+  let scheduler: IdleScheduler | undefined;
+
+  /** A message in a new conversation abandons this user's surveys left open elsewhere. Never consumes the turn. */
+  const interceptor = async (ctx: TurnContext): Promise<boolean> => {
+    const userId = ctx.activity.from?.id;
+    const conversationId = ctx.activity.conversation?.id;
+    if (userId && conversationId) {
+      const n = await surveys.abandonOpenForUser(userId, conversationId);
+      if (n) o.log.info('open surveys marked incomplete: customer started a new conversation', { count: n });
+    }
+    return false;
+  };
+
+  return {
+    config,
+    surveys,
+    followups,
+    eligibility,
+    dialog,
+    hook,
+    interceptor,
+    registerRoutes(server: restify.Server, token?: string): boolean {
+      return registerSurveyRoutes(server, { token, surveys, followups });
+    },
+
+    /**
+     * Start the idle-timeout trigger. The survey is pushed inside the main dialog's stack in a
+     * proactive turn, so the customer's next message reaches it exactly as in a normal turn.
+     */
+    startIdle(p: { adapter: CloudAdapter; appId: string; conversationState: ConversationState; mainDialog: ComponentDialog }): IdleScheduler {
+      const dialogs = new DialogSet(p.conversationState.createProperty('DialogState'));
+      dialogs.add(p.mainDialog as Dialog);
+      scheduler = new IdleScheduler({
+        db: o.db,
+        surveys,
+        settings: () => config.settings,
+        log: o.log,
+        now: o.now,
+        tickMs: o.idleTickMs,
+        offer: async (due) => {
+          await p.adapter.continueConversationAsync(p.appId, due.reference as Partial<ConversationReference>, async (ctx) => {
+            const interaction = await o.interactions.get(due.interactionId);
+            if (!interaction || interaction.ended_at) return;
+            const locale = normalizeLocale(interaction.locale) ?? 'en';
+            const options = await hook.prepare(ctx, interaction, 'idle_timeout', locale);
+            if (!options) return;
+            await o.interactions.logEvent(interaction.id, 'survey_trigger', { trigger: 'idle_timeout' });
+            const dc = await dialogs.createContext(ctx);
+            if (dc.activeDialog?.id !== p.mainDialog.id) {
+              o.log.warn('idle survey skipped: main dialog not active', { interactionId: interaction.id });
+              return;
+            }
+            const child = p.mainDialog.createChildContext(dc);
+            if (!child || child.activeDialog?.id === SURVEY_DIALOG_ID) return;
+            await child.beginDialog(SURVEY_DIALOG_ID, options);
+            await p.conversationState.saveChanges(ctx, false);
+          });
+        },
+      });
+      if (config.settings.idleTimeoutEnabled) scheduler.start();
+      return scheduler;
+    },
+
+    async stop(): Promise<void> {
+      await scheduler?.stop();
+    },
+  };
+}
+
+export type SurveyModule = ReturnType<typeof createSurveyModule>;
