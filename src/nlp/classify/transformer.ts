@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Classifier, ModelInfo, Sentiment, SentimentScore } from './types';
+
+export const DEFAULT_TRANSFORMER_MODEL = 'sentiment-tiny';
+
+export interface TransformerOptions {
+  /** folder holding <modelId>/config.json etc. (transformers.js env.localModelPath) */
+  modelsDir: string;
+  modelId: string;
+  /** allow a download from the Hugging Face Hub (only when the user turns it on) */
+  allowRemote?: boolean;
+  batchSize?: number;
+}
+
+type Pipe = (texts: string[], opts?: Record<string, unknown>) => Promise<{ label: string; score: number }[] | { label: string; score: number }>;
+
+const LABEL_MAP: Record<string, Sentiment> = {
+  negative: 'negative', neutral: 'neutral', positive: 'positive',
+  label_0: 'negative', label_1: 'neutral', label_2: 'positive',
+  '1 star': 'negative', '2 stars': 'negative', '3 stars': 'neutral', '4 stars': 'positive', '5 stars': 'positive',
+};
+
+/** Transformer engine: an ONNX text-classification model run by @xenova/transformers. */
+export class TransformerClassifier implements Classifier {
+  private constructor(
+    private readonly pipe: Pipe,
+    readonly info: ModelInfo,
+    private readonly batchSize: number,
+  ) {}
+
+  static async load(o: TransformerOptions): Promise<TransformerClassifier> {
+    const dir = resolve(o.modelsDir);
+    const local = join(dir, o.modelId);
+    if (!o.allowRemote) {
+      // fail fast with a clear message instead of a fetch attempt
+      if (!existsSync(join(local, 'config.json'))) throw new Error(`model folder missing: ${local}`);
+    }
+    const { env, pipeline } = await import('@xenova/transformers');
+    env.localModelPath = dir + '/';
+    env.allowLocalModels = true;
+    env.allowRemoteModels = !!o.allowRemote;
+    const quantized = existsSync(join(local, 'onnx', 'model_quantized.onnx'));
+    const pipe = (await pipeline('text-classification', o.modelId, { quantized })) as unknown as Pipe;
+    let version = 'remote';
+    try {
+      const { readFileSync } = await import('node:fs');
+      const t = JSON.parse(readFileSync(join(local, 'training.json'), 'utf8'));
+      version = String(t.trained_at ?? 'local');
+    } catch {
+      if (existsSync(local)) version = 'local';
+    }
+    const info: ModelInfo = { engine: 'transformer', id: o.modelId + (quantized ? '-q8' : ''), version };
+    const clf = new TransformerClassifier(pipe, info, o.batchSize ?? 16);
+    await clf.sentiment(['ok']); // surface a corrupt model now, not on the first real text
+    return clf;
+  }
+
+  async sentiment(texts: string[]): Promise<SentimentScore[]> {
+    const out: SentimentScore[] = [];
+    for (let i = 0; i < texts.length; i += this.batchSize) {
+      const batch = texts.slice(i, i + this.batchSize).map((t) => t || ' ');
+      const res = await this.pipe(batch);
+      const arr = Array.isArray(res) ? res : [res];
+      for (const r of arr) out.push({ label: LABEL_MAP[r.label.toLowerCase()] ?? 'neutral', confidence: r.score });
+    }
+    return out;
+  }
+}
