@@ -4,7 +4,9 @@ import restify from 'restify';
 
 const server = restify.createServer();
 server.use(restify.plugins.bodyParser());
-server.get('/healthz', (_req, res) => res.send(200, { status: 'ok' }));
+server.get('/healthz', async (_req, res) => {
+  res.send(200, { status: 'ok' });
+});
 server.post('/api/messages', async (req, res) => {
   const a = req.body;
   await fetch(`${a.serviceUrl}/v3/conversations/${encodeURIComponent(a.conversation.id)}/activities/${a.id}`, {
