@@ -21,6 +21,11 @@ const S = {
     'zh-CN': '这道题不能跳过，请作答，或回复“不用了”结束问卷。',
     'zh-TW': '這題不能跳過，請作答，或回覆「不用了」結束問卷。',
   },
+  expired: {
+    en: 'The survey has closed. Please send your question again and I will help.',
+    'zh-CN': '问卷已结束。请重新发送您的问题，我来为您解答。',
+    'zh-TW': '問卷已結束。請重新傳送您的問題，我來為您解答。',
+  },
   skip: { en: 'Skip', 'zh-CN': '跳过', 'zh-TW': '跳過' },
   apology: {
     en: "We're sorry we let you down. We have opened a follow-up and a member of our team will contact you within 24 hours. Would you like to talk to a person now?",

@@ -88,6 +88,7 @@ class SurveyAsk extends Dialog {
 
     if (st.awaitingRecovery) {
       st.awaitingRecovery = false;
+      if (await this.expired(st)) return this.expire(dc, st);
       const raw = submitted?.surveyItem === '__recovery__' ? submitted.value : a.text;
       const p = parseAnswer(raw, { kind: 'resolved' });
       if (p.kind === 'stop') return this.stop(dc, st);
@@ -122,6 +123,8 @@ class SurveyAsk extends Dialog {
       if (opt) raw = String(opt.value);
     }
     const parsed: ParsedAnswer = parseAnswer(raw, item);
+    // Abandoned earlier (timeout or a new conversation) and this message is no answer: let it go.
+    if (parsed.kind === 'invalid' && (await this.expired(st))) return this.expire(dc, st);
 
     if (parsed.kind === 'stop') return this.stop(dc, st);
     if (parsed.kind === 'skip') {
@@ -168,6 +171,17 @@ class SurveyAsk extends Dialog {
     st.index++;
     st.reprompted = false;
     return this.advance(dc, st);
+  }
+
+  private async expired(st: AskState): Promise<boolean> {
+    const row = await this.deps.surveys.get(st.surveyId);
+    return !!row && row.status !== 'offered' && row.status !== 'started';
+  }
+
+  private async expire(dc: DialogContext, st: AskState): Promise<DialogTurnResult> {
+    await this.deps.interactions.logEvent(st.opts.interactionId, 'survey_expired', { surveyId: st.surveyId });
+    await dc.context.sendActivity(surveyText('expired', st.opts.locale));
+    return dc.endDialog({ status: 'expired' });
   }
 
   private needsRecovery(item: SurveyItem, value: unknown): boolean {

@@ -181,6 +181,8 @@ describe('satisfaction survey over real HTTP', () => {
       [c2.conversationId],
     );
     expect(JSON.parse(ev!.detail)).toMatchObject({ eligible: false, reason: 'cooldown', trigger: 'goodbye' });
+    // back in the abandoned conversation, a question is not taken as an answer
+    expect(c.texts(await c.say('where is my parcel?'))).toMatch(/survey has closed/);
   });
 
   it('resumes a survey after a server restart', async () => {
@@ -225,6 +227,19 @@ describe('satisfaction survey over real HTTP', () => {
       [c.conversationId],
     );
     expect(f!.reason).toBe('not_resolved');
+  });
+
+  it('offers the survey proactively when an agent resolves the conversation (entry point for the handoff side)', async () => {
+    const c = bot.customer({ locale: 'en-US' });
+    await c.say('I forgot my password, how can I reset it?');
+    await agentHandled(c);
+    const i = await db().get<{ id: string }>('SELECT id FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    c.newReplies();
+    expect(await bot.app.survey.offerSurvey(i!.id, 'agent_resolved')).toBe(true);
+    expect(c.texts(c.newReplies())).toMatch(/Overall, how satisfied/);
+    expect(await bot.app.survey.offerSurvey(i!.id, 'agent_resolved')).toBe(false); // one per interaction
+    expect(c.texts(await c.say('5'))).toMatch(/problem resolved/);
+    expect(await surveyOf(c)).toMatchObject({ trigger: 'agent_resolved', definition_id: 'default', status: 'started' });
   });
 
   it('serves the surveys and follow-ups API behind the bearer token', async () => {

@@ -1,4 +1,4 @@
-import type { CloudAdapter, ConversationReference, ConversationState, TurnContext } from 'botbuilder';
+import type { CloudAdapter, ConversationState, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, type Dialog } from 'botbuilder-dialogs';
 import type restify from 'restify';
 import { createSurveyHook, SURVEY_DIALOG_ID, SurveyDialog, type SurveyDialogDeps } from '../../dialogs/surveyDialog';
@@ -12,6 +12,13 @@ import { Eligibility } from './eligibility';
 import { FollowupRepo } from './followups';
 import { IdleScheduler } from './idleScheduler';
 import { SurveyRepo } from './surveyRepo';
+
+export interface ProactiveDeps {
+  adapter: CloudAdapter;
+  appId: string;
+  conversationState: ConversationState;
+  mainDialog: ComponentDialog;
+}
 
 export interface SurveyModuleOptions {
   db: Db;
@@ -43,6 +50,45 @@ export function createSurveyModule(o: SurveyModuleOptions) {
   });
   const hook = createSurveyHook(dialog, eligibility);
   let scheduler: IdleScheduler | undefined;
+  let proactive: ProactiveDeps | undefined;
+
+  /**
+   * Entry point for triggers outside a customer turn (idle timeout; the handoff side calls it with
+   * 'agent_resolved' when an agent resolves a conversation). Eligibility is checked and logged;
+   * returns true when the survey was started.
+   */
+  async function offerSurvey(interactionId: string, trigger: 'idle_timeout' | 'agent_resolved'): Promise<boolean> {
+    const p = proactive;
+    if (!p) throw new Error('survey module: startIdle() has not been called');
+    const interaction = await o.interactions.get(interactionId);
+    if (!interaction) return false;
+    const reference = await o.interactions.reference(interaction.conversation_id);
+    if (!reference) {
+      o.log.warn('survey offer skipped: no conversation reference', { interactionId });
+      return false;
+    }
+    let started = false;
+    await p.adapter.continueConversationAsync(p.appId, reference, async (ctx) => {
+      const current = await o.interactions.get(interactionId);
+      if (!current || current.ended_at) return;
+      await o.interactions.logEvent(current.id, 'survey_trigger', { trigger });
+      const locale = normalizeLocale(current.locale) ?? 'en';
+      const options = await hook.prepare(ctx, current, trigger, locale);
+      if (!options) return;
+      const dialogs = new DialogSet(p.conversationState.createProperty('DialogState'));
+      dialogs.add(p.mainDialog as Dialog);
+      const dc = await dialogs.createContext(ctx);
+      const child = dc.activeDialog?.id === p.mainDialog.id ? p.mainDialog.createChildContext(dc) : undefined;
+      if (!child || child.activeDialog?.id === SURVEY_DIALOG_ID) {
+        o.log.warn('survey offer skipped: main dialog not active', { interactionId });
+        return;
+      }
+      await child.beginDialog(SURVEY_DIALOG_ID, options);
+      await p.conversationState.saveChanges(ctx, false);
+      started = true;
+    });
+    return started;
+  }
 
   /** A message in a new conversation abandons this user's surveys left open elsewhere. Never consumes the turn. */
   const interceptor = async (ctx: TurnContext): Promise<boolean> => {
@@ -68,12 +114,12 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     },
 
     /**
-     * Start the idle-timeout trigger. The survey is pushed inside the main dialog's stack in a
-     * proactive turn, so the customer's next message reaches it exactly as in a normal turn.
+     * Attach the proactive side: the idle-timeout trigger and offerSurvey(). The survey is pushed
+     * inside the main dialog's stack in a proactive turn, so the customer's next message reaches it
+     * exactly as in a normal turn.
      */
-    startIdle(p: { adapter: CloudAdapter; appId: string; conversationState: ConversationState; mainDialog: ComponentDialog }): IdleScheduler {
-      const dialogs = new DialogSet(p.conversationState.createProperty('DialogState'));
-      dialogs.add(p.mainDialog as Dialog);
+    startIdle(p: ProactiveDeps): IdleScheduler {
+      proactive = p;
       scheduler = new IdleScheduler({
         db: o.db,
         surveys,
@@ -81,29 +127,13 @@ export function createSurveyModule(o: SurveyModuleOptions) {
         log: o.log,
         now: o.now,
         tickMs: o.idleTickMs,
-        offer: async (due) => {
-          await p.adapter.continueConversationAsync(p.appId, due.reference as Partial<ConversationReference>, async (ctx) => {
-            const interaction = await o.interactions.get(due.interactionId);
-            if (!interaction || interaction.ended_at) return;
-            const locale = normalizeLocale(interaction.locale) ?? 'en';
-            const options = await hook.prepare(ctx, interaction, 'idle_timeout', locale);
-            if (!options) return;
-            await o.interactions.logEvent(interaction.id, 'survey_trigger', { trigger: 'idle_timeout' });
-            const dc = await dialogs.createContext(ctx);
-            if (dc.activeDialog?.id !== p.mainDialog.id) {
-              o.log.warn('idle survey skipped: main dialog not active', { interactionId: interaction.id });
-              return;
-            }
-            const child = p.mainDialog.createChildContext(dc);
-            if (!child || child.activeDialog?.id === SURVEY_DIALOG_ID) return;
-            await child.beginDialog(SURVEY_DIALOG_ID, options);
-            await p.conversationState.saveChanges(ctx, false);
-          });
-        },
+        offer: async (due) => void (await offerSurvey(due.interactionId, 'idle_timeout')),
       });
       if (config.settings.idleTimeoutEnabled) scheduler.start();
       return scheduler;
     },
+
+    offerSurvey,
 
     async stop(): Promise<void> {
       await scheduler?.stop();
