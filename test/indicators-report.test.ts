@@ -8,7 +8,7 @@ import { buildReport, loadIndicatorModel, validateIndicatorModel, AlertRepo, tre
 
 const H = IMPORT_COLUMNS.join(',');
 // columns: id,ts,channel,locale,handled_by,agent,csat,nps,ces,resolved,speed,attitude,prof,res,first_reply,complaint,complaint_h,comment
-export const SAMPLE = [
+const SAMPLE = [
   '\uFEFF' + H,
   'i1,2026-01-05T10:00:00Z,web,en,bot,,5,10,7,yes,5,5,5,5,60,0,,"Great, fast"',
   'i2,2026-01-05T11:00:00Z,web,zh-CN,agent,a1,4,8,5,partly,4,5,4,4,900,1,30,"slow ""reply""\nsecond line"',
