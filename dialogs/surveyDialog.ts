@@ -85,6 +85,15 @@ class SurveyAsk extends Dialog {
     const a = ctx.activity;
     if (a.type !== 'message') return Dialog.EndOfTurn;
     const submitted = a.value && typeof a.value === 'object' ? (a.value as { surveyItem?: string; value?: unknown }) : undefined;
+    // The survey turn belongs to the interaction's transcript (redacted by the repository).
+    await this.deps.interactions.touch(st.opts.interactionId);
+    await this.deps.interactions.addTranscript(st.opts.interactionId, {
+      role: 'customer',
+      text: a.text ?? (submitted ? String(submitted.value ?? '') : ''),
+      sender: a.from?.id,
+      activityId: a.id,
+      meta: submitted ? { survey: submitted.surveyItem } : { survey: true },
+    });
 
     if (st.awaitingRecovery) {
       st.awaitingRecovery = false;

@@ -72,6 +72,11 @@ describe('satisfaction survey over real HTTP', () => {
       ['open', 'Great help. Call me on [PHONE] or mail me at [EMAIL]'],
     ]);
     expect(a.every((x) => x.input_mode === 'card')).toBe(true);
+    const tr = await db().all<{ text: string }>(
+      "SELECT t.text FROM transcript t JOIN interactions i ON i.id = t.interaction_id WHERE i.conversation_id = ? AND t.role = 'customer'",
+      [c.conversationId],
+    );
+    expect(tr[tr.length - 1].text).toBe('Great help. Call me on [PHONE] or mail me at [EMAIL]');
     const fb = await db().get<{ id: number; text: string }>('SELECT id, text FROM feedback WHERE survey_id = ?', [s!.id]);
     expect(fb!.text).toBe('Great help. Call me on [PHONE] or mail me at [EMAIL]');
     expect(feedbackIds).toContain(fb!.id);
@@ -289,6 +294,10 @@ describe('idle-timeout trigger', () => {
       [c.conversationId],
     );
     expect(s).toEqual({ trigger: 'idle_timeout', status: 'complete' });
+  });
+
+  it('keeps the analyst API off when ANALYST_API_TOKEN is unset', async () => {
+    expect((await fetch(`${idle.app.url}/api/surveys`)).status).toBe(404);
   });
 
   it('does not send proactive messages on channels that do not allow them', async () => {
