@@ -1,0 +1,97 @@
+// Load benchmark: simulated customers run whole conversations over real HTTP on loopback —
+// a question, an answer, goodbye, the survey (CSAT by card submit) and an open text —
+// at several concurrency levels, against a bare restify endpoint measured in the same run.
+// Bounded: each level stops after --conversations per level or --seconds, whichever first.
+// Usage: npm run bench:load -- [--levels 10,100,500] [--conversations 1000] [--seconds 60]
+import { Db } from '../src/storage/db';
+import { activity, argNum, startServer, startSink, stopServer, summarize, tempDb } from './lib';
+
+const levels = (process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1] : '10,100,500').split(',').map(Number);
+const PER_LEVEL = argNum('conversations', 1000);
+const SECONDS = argNum('seconds', 60);
+
+type Turn = { text?: string; value?: unknown; surveyAnswer?: boolean };
+const SCRIPT: Turn[] = [
+  { text: 'How do I reset my password?' },
+  { text: 'thanks' },
+  { text: 'bye' },
+  { value: { surveyItem: 'csat', value: 4 }, surveyAnswer: true },
+  { text: 'Quick and clear answer, but the app login page is confusing.', surveyAnswer: true },
+];
+
+async function level(port: number, sink: string, label: string, concurrency: number) {
+  const latencies: number[] = [];
+  let conversations = 0;
+  let errors = 0;
+  let answersSent = 0;
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const k = next++;
+        if (k >= PER_LEVEL) return;
+        const conv = `${label}-${concurrency}-${k}`;
+        let ok = true;
+        for (let t = 0; t < SCRIPT.length; t++) {
+          const turn = SCRIPT[t];
+          const body = JSON.stringify(activity(sink, conv, `load-user-${conv}`, t, turn.text ?? '', turn.value));
+          const t0 = performance.now();
+          try {
+            const res = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            await res.arrayBuffer();
+            if (res.status >= 300) throw new Error(String(res.status));
+            if (turn.surveyAnswer) answersSent++;
+          } catch {
+            errors++;
+            ok = false;
+          }
+          latencies.push(performance.now() - t0);
+          if (!ok) break;
+        }
+        if (ok) conversations++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { concurrency, conversations, conversations_per_s: +(conversations / seconds).toFixed(1), ...summarize(latencies, seconds), errors, answersSent };
+}
+
+async function main() {
+  const sink = await startSink();
+  const results = [];
+  for (const c of levels) {
+    const basePort = 40100 + c;
+    const base = await startServer('bench/bareRestify.ts', {}, basePort);
+    const baseline = await level(basePort, sink.url, 'base', c);
+    await stopServer(base);
+
+    const dbPath = tempDb();
+    const botPort = 40200 + c;
+    const bot = await startServer('src/index.ts', { DATABASE_PATH: dbPath }, botPort);
+    const run = await level(botPort, sink.url, 'bot', c);
+    await stopServer(bot);
+    const db = await Db.open(dbPath);
+    const stored = (await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM survey_answers"))!.n;
+    await db.close();
+    const row = {
+      concurrency: c,
+      bot: run,
+      bare_restify: baseline,
+      ratio_turns_per_s: +(run.turns_per_s / baseline.turns_per_s).toFixed(3),
+      survey_answers_sent: run.answersSent,
+      survey_answers_stored: stored,
+      all_answers_stored: stored === run.answersSent,
+    };
+    console.error(JSON.stringify(row));
+    results.push(row);
+  }
+  await sink.close();
+  console.log(JSON.stringify({ bench: 'load', machine: `${(await import('node:os')).cpus().length} cores`, levels: results }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
