@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { features } from './features';
 import { isNoComment } from './lexicon';
 import { LinearModel, type LinearModelJson } from './linear';
 import type { Classifier, ModelInfo, Sentiment, SentimentScore } from './types';
 
 export const LEXICAL_MODEL_PATH = 'models/lexical/sentiment.json';
+const cache = new Map<string, LexicalClassifier>();
 
 export interface LexicalModelFile extends LinearModelJson {
   id: string;
@@ -26,6 +27,16 @@ export class LexicalClassifier implements Classifier {
   }
 
   static load(path = LEXICAL_MODEL_PATH): LexicalClassifier {
+    // the file is ~11 MB of JSON: parse it once per process and path/mtime
+    const key = `${path}:${statSync(path).mtimeMs}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const c = LexicalClassifier.parse(path);
+    cache.set(key, c);
+    return c;
+  }
+
+  private static parse(path: string): LexicalClassifier {
     const j = JSON.parse(readFileSync(path, 'utf8')) as LexicalModelFile;
     return new LexicalClassifier(LinearModel.fromJson(j), { id: j.id, version: j.version }, j.neutralBelow ?? 0);
   }

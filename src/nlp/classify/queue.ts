@@ -1,0 +1,140 @@
+import type { Db } from '../../storage/db';
+import { normalizeLocale } from '../locale';
+import type { ClassificationPipeline } from './pipeline';
+
+export interface QueueOptions {
+  maxAttempts?: number;
+  /** idle poll interval */
+  pollMs?: number;
+  /** retry back-off base (doubles per attempt) */
+  backoffMs?: number;
+  onError?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+export interface JobRow {
+  feedback_id: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+/**
+ * SQLite-backed classification queue. enqueue() only inserts a row, so a chat turn never waits
+ * for a model; a single worker loop classifies and writes results into feedback + feedback_topics.
+ * Jobs left "running" by a crash are picked up again after a restart.
+ */
+export class ClassificationQueue {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly maxAttempts: number;
+  private readonly pollMs: number;
+  private readonly backoffMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pipeline: ClassificationPipeline,
+    private readonly opts: QueueOptions = {},
+  ) {
+    this.maxAttempts = opts.maxAttempts ?? 3;
+    this.pollMs = opts.pollMs ?? 1000;
+    this.backoffMs = opts.backoffMs ?? 2000;
+  }
+
+  async enqueue(feedbackId: number): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db.run(
+      `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
+       VALUES (?, 'pending', 0, ?, ?, ?)
+       ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at`,
+      [feedbackId, now, now, now],
+    );
+    this.wake?.();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Process jobs until none is due; returns how many were handled. Used by the loop and by tests/CLIs. */
+  async drain(): Promise<number> {
+    let n = 0;
+    while (await this.processOne()) n++;
+    return n;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM classification_jobs GROUP BY status');
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  private async run(): Promise<void> {
+    // a job marked running by a process that died is due again
+    await this.db.run(`UPDATE classification_jobs SET status='pending' WHERE status='running'`);
+    while (this.running) {
+      const did = await this.processOne().catch((err) => {
+        this.opts.onError?.('classification queue error', { error: String(err) });
+        return false;
+      });
+      if (!did && this.running) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.pollMs);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+
+  private async processOne(): Promise<boolean> {
+    const now = new Date().toISOString();
+    const job = await this.db.get<{ feedback_id: number; attempts: number }>(
+      `SELECT feedback_id, attempts FROM classification_jobs WHERE status='pending' AND run_after <= ? ORDER BY created_at, feedback_id LIMIT 1`,
+      [now],
+    );
+    if (!job) return false;
+    await this.db.run(`UPDATE classification_jobs SET status='running', attempts=attempts+1, updated_at=? WHERE feedback_id=?`, [now, job.feedback_id]);
+    const attempts = job.attempts + 1;
+    try {
+      const fb = await this.db.get<{ text: string; language: string | null }>('SELECT text, language FROM feedback WHERE id=?', [job.feedback_id]);
+      if (!fb) throw new Error(`feedback ${job.feedback_id} not found`);
+      const r = await this.pipeline.classify(fb.text, normalizeLocale(fb.language));
+      const at = new Date().toISOString();
+      await this.db.transaction(async (tx) => {
+        await tx.runRaw(
+          `UPDATE feedback SET sentiment=?, sentiment_confidence=?, model_id=?, model_version=?, classified_at=?, language=COALESCE(language, ?) WHERE id=?`,
+          [r.sentiment, r.confidence, r.model.id, r.model.version, at, r.language, job.feedback_id],
+        );
+        await tx.runRaw(`DELETE FROM feedback_topics WHERE feedback_id=? AND source='model'`, [job.feedback_id]);
+        for (const t of r.topics) {
+          await tx.runRaw(
+            `INSERT INTO feedback_topics(feedback_id, source, topic, sentiment, confidence) VALUES (?, 'model', ?, ?, ?)`,
+            [job.feedback_id, t.topic, t.sentiment, t.confidence],
+          );
+        }
+        await tx.runRaw(`UPDATE classification_jobs SET status='done', last_error=NULL, updated_at=? WHERE feedback_id=?`, [at, job.feedback_id]);
+      });
+    } catch (err) {
+      const failed = attempts >= this.maxAttempts;
+      const retryAt = new Date(Date.now() + this.backoffMs * 2 ** (attempts - 1)).toISOString();
+      await this.db.run(
+        `UPDATE classification_jobs SET status=?, last_error=?, run_after=?, updated_at=? WHERE feedback_id=?`,
+        [failed ? 'failed' : 'pending', String((err as Error)?.message ?? err).slice(0, 1000), retryAt, new Date().toISOString(), job.feedback_id],
+      );
+      this.opts.onError?.('classification failed', { feedbackId: job.feedback_id, attempts, failed, error: String(err) });
+    }
+    return true;
+  }
+}
