@@ -21,6 +21,9 @@ import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
 import { validateActivityBody } from './web/activityValidation';
+import { registerChatPage } from './web/chatPage';
+import { DirectLine } from './web/directline/server';
+import { DirectLineStore } from './web/directline/store';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -43,6 +46,7 @@ export interface App {
   kb: KnowledgeBase;
   interactions: InteractionRepo;
   survey: SurveyModule;
+  directline: DirectLine;
   log: Logger;
   /** Stop accepting requests, finish in-flight turns, close the database. */
   close(): Promise<void>;
@@ -146,6 +150,20 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
 
   survey.registerRoutes(server, config.analystApiToken);
+  const dlStore = new DirectLineStore(db, overrides.now);
+  const directline = new DirectLine({
+    server,
+    store: dlStore,
+    secret: await dlStore.secret(config.directlineSecret),
+    tokenTtlSeconds: config.directlineTokenTtlSeconds,
+    prefix: config.directlinePrefix,
+    corsOrigins: config.directlineCorsOrigins,
+    logic: (ctx) => bot.run(ctx),
+    onTurnError: adapter.onTurnError,
+    log,
+    now: overrides.now,
+  });
+  registerChatPage(server, { directline, prefix: config.directlinePrefix });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -157,10 +175,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     (closed ??= (async () => {
       draining = true;
       await survey.stop();
+      await directline.close(); // before server.close: running turns post their replies over loopback
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, directline, log, close };
 }

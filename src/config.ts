@@ -15,6 +15,11 @@ export interface AppConfig {
   kbDir: string;
   analystApiToken?: string;
   directlineSecret?: string;
+  /** URL prefix of the self-hosted Direct Line (domain = `<origin><prefix>/v3/directline`). */
+  directlinePrefix: string;
+  directlineTokenTtlSeconds: number;
+  /** Browser origins allowed to call Direct Line ('*' = any; auth is by bearer token). */
+  directlineCorsOrigins: string[];
   /** Conversations whose user id or channel starts with one of these are test/health traffic. */
   testUserPrefixes: string[];
 }
@@ -37,6 +42,12 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, allowed: r
   return raw as T;
 }
 
+function prefix(raw: string | undefined, dflt: string): string {
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\/[\w./-]*[\w-]$/.test(raw) || raw.includes('..')) throw new ConfigError('.env', 'DIRECTLINE_PREFIX', `must be a path like /directline, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: int(env, 'PORT', 3978, 0, 65535),
@@ -52,6 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     kbDir: env.KB_DIR || './models/kb',
     analystApiToken: env.ANALYST_API_TOKEN || undefined,
     directlineSecret: env.DIRECTLINE_SECRET || undefined,
+    directlinePrefix: prefix(env.DIRECTLINE_PREFIX, '/directline'),
+    directlineTokenTtlSeconds: int(env, 'DIRECTLINE_TOKEN_TTL_SECONDS', 1800, 1, 86400),
+    directlineCorsOrigins: (env.DIRECTLINE_CORS_ORIGINS ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     testUserPrefixes: (env.TEST_USER_PREFIXES ?? 'test-,healthcheck').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }
