@@ -7,16 +7,22 @@ const TRAD =
   '們這個來時為說國過對會還發問間現實後進動種沒經關點長樣話買賣務費錢銀賬戶訂單號碼讓認識請謝難題滿級親應該設備資訊態員專業決優惠價鐘營業聯絡電郵網頁帳額處理換貨運輸遞達簽收開啟辦報給辦無語頭員複雜歡迎於與車東兩嚴丟樂書買亂虧產億僅從倉們價眾優傷體餘傭儲債傾償儲兌關興養獸內寫軍農沖決況凍淨減憑凱擊劃則剛創刪別劍劇勸辦務動勵勞勢區華單賣衛卻廳厲壓厭參雙發變敘臺號嚇嗎噸聽啟員嗚詠響啞喚嘯團園圍圖圓聖場壞塊堅壇壩墳墜壟壘墾墊處備復夠頭夾奪奮獎妝婦媽姍嬌娛嬰實審憲宮寬賓對尋導壽將爾塵嘗層屬歲豈崗島嶺嶽幣帥師帳帶幫廣庫應廟廢開異棄張彌強歸錄徹徵徑憶憂懷態總戀懇惡惱悅懸驚懼慘懲慣憤願懶戰戶執擴掃揚擾撫拋搶護報擔擬擁攔撥擇掛擋掙揮損換據擲攬擱攜攝擺搖攤撐攆擻敵數齋鬥斷無舊時曠曇晝顯晉曬曉暈暫術機殺雜權條來楊傑極構槍楓櫃樹欄標棧棟樣檔橋夢檢樓橫歡歐殘毀畢斃氣匯漢汙湯溝沒淚瀉潑澤潔淺測濟瀏渾濃塗潤漲淵漸漁溫灣濕潰滾滿濾濫濱瀟滅燈靈災燦爐點煉爛煩燒熱煥愛爺牘牽猶狀獨狹獅獵獻環現瑪瑣電畫暢療瘋癢癱癲發皚盞鹽監蓋盤瞇著礦碼磚礎碩確礙禮禍離種積稱穩窮竊竅競筆筍築簡籃類糧緊糾紅約級紀純綱納縱紛紙紋線練組細織終紹經綁結繞繪給絡絕統絹繼績緒續維綿綜綠綴緩編緣縮繳網羅罰罷羨習聳職聯聰肅腸膚腫脹脅勝脈髒腦腳臉臘輿捨艦艱節蕪蘇蘋範莖薦蕩榮藥萊獲蘿營蕭薩藍慮虛蟲雖蝕蠻釁補襯襪裝褲見觀規視覽覺觸譽計訂認討讓訓議訊記講諱許論設訪證評識訴診詞譯試詩誠話誕詢該詳語誤誘說請諸諾讀課誰調諒談誼謀謂謎謝謠謹譜穀貝負貞貢財責賢敗貨質販貪貧購貫賤貼貴費賀賊資賒賦賭贖賞賠賴賺賽贊贈趕趨躍踐蹤軀車軌轉輪軟轟輕載較輔輛輩輝輸辭辯邊遼達遷過邁運還這進遠違連遲選遜遞邏遺郵鄰鄭醬釋裡鑒針釣鐘鋼鑰鉤錢鑽鐵鈴銅銘銀鋪鏈銷鎖鍋鋒錯錦鍵鍛鎮鏡長門閃閉問闖閒間悶閘鬧聞閱闊隊陽陰陣階際陸陳陝險隨隱難霧靜須頂項順鬚預頑顧頓頒領頻顆題顏額風飄飛飢飯飲飾飽餅館首驅駛駕驗騙騷魚鮮雞鳴鴨麥黃齊齒龍';
 
 // Simplified forms that are also ordinary Traditional characters (台灣, 皇后, 於/于 ...) prove nothing.
-const SHARED = new Set('台里于余谷范舍征冲复后松干只发制面志准');
+const SHARED = new Set('台里于余谷范舍征冲复后松干只发制面志准注并几周泄退门');
 // 著 is also a Simplified character (著名), so it is never folded.
 const NO_FOLD = new Set('著');
+
+// Pairs found missing by checking the knowledge base's zh-TW phrasings.
+const SIMP_EXTRA = '么注册并传协宝准槛适几周咨当税泄盗鉴制问题码帐设验时钟证书请单态务绝损坏换货还钱退运费热线网点门店联系导产质优售后续约奖积兑礼';
+const TRAD_EXTRA = '麼註冊並傳協寶準檻適幾週諮當稅洩盜鑑製問題碼帳設驗時鐘證書請單態務絕損壞換貨還錢退運費熱線網點門店聯繫導產質優售後續約獎積兌禮';
 
 const t2s = new Map<string, string>();
 const simpOnly = new Set<string>();
 const tradOnly = new Set<string>();
-for (let i = 0; i < Math.min(SIMP.length, TRAD.length); i++) {
-  const s = SIMP[i];
-  const t = TRAD[i];
+const simpAll = SIMP + SIMP_EXTRA;
+const tradAll = TRAD + TRAD_EXTRA;
+for (let i = 0; i < Math.min(simpAll.length, tradAll.length); i++) {
+  const s = simpAll[i];
+  const t = tradAll[i];
   if (s === t || NO_FOLD.has(t)) continue;
   t2s.set(t, s);
   if (!SHARED.has(s)) simpOnly.add(s);
