@@ -98,7 +98,10 @@ export function periodExpr(p: Period | undefined): string {
 /** 100 when met, falling linearly to 0 at twice the target (per interaction; NULL stays out of SUM). */
 const timeScore = (col: string) => `CASE WHEN ${col} <= ? THEN 100.0 ELSE MAX(0.0, 100.0 * (2.0 - ${col} / ?)) END`;
 
-/** Runs the three GROUP BY queries; returns aggregates per period key ('' without a period). */
+/**
+ * Runs the GROUP BY queries; CROSS JOIN pins the join order (interactions first, then covering indexes), which
+ * SQLite otherwise sometimes reverses into a scan of every answer with two lookups each.
+ * Returns aggregates per period key ('' without a period). */
 export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Period): Promise<Map<string, Aggregates>> {
   const out = new Map<string, Aggregates>();
   const get = (k: string) => {
@@ -141,7 +144,7 @@ export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Per
 
   await db.each<{ p: string; item_id: string; value: number; c: number }>(
     `SELECT ${p} AS p, a.item_id, a.value, COUNT(*) AS c
-     FROM interactions i JOIN surveys s ON s.interaction_id = i.id JOIN survey_answers a ON a.survey_id = s.id
+     FROM interactions i CROSS JOIN surveys s ON s.interaction_id = i.id CROSS JOIN survey_answers a ON a.survey_id = s.id
      WHERE ${w1.sql} AND a.skipped = 0 AND a.value IS NOT NULL
      GROUP BY p, a.item_id, a.value`,
     w1.params,
@@ -161,7 +164,7 @@ export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Per
   for (const r of fb) get(String(r.p)).feedback = r.c;
   await db.each<{ p: string; topic: string; sent: string | null; c: number }>(
     `SELECT ${p} AS p, t.topic, COALESCE(t.sentiment, f.human_sentiment, f.sentiment) AS sent, COUNT(*) AS c
-     FROM interactions i JOIN feedback f ON f.interaction_id = i.id JOIN feedback_topics t ON t.feedback_id = f.id
+     FROM interactions i CROSS JOIN feedback f ON f.interaction_id = i.id CROSS JOIN feedback_topics t ON t.feedback_id = f.id
      WHERE ${w2.sql} AND ${EFFECTIVE_TOPIC}
      GROUP BY p, t.topic, sent`,
     w2.params,
