@@ -127,7 +127,7 @@ export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Per
        COUNT(i.repeat_contact_7d) AS rep_n, SUM(i.repeat_contact_7d) AS rep_yes,
        COUNT(s.id) AS offered, SUM(s.status IN ('complete', 'incomplete')) AS responded
      FROM interactions i LEFT JOIN surveys s ON s.interaction_id = i.id
-     WHERE ${w1.sql} GROUP BY p`,
+     WHERE ${w1.sql} ${period ? 'GROUP BY p' : ''}`,
     [...timeParams, ...w1.params],
   );
   for (const r of rows) {
@@ -158,7 +158,7 @@ export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Per
 
   const w2 = whereClause(f, false);
   const fb = await db.all<{ p: string; c: number }>(
-    `SELECT ${p} AS p, COUNT(*) AS c FROM interactions i JOIN feedback f ON f.interaction_id = i.id WHERE ${w2.sql} GROUP BY p`,
+    `SELECT ${p} AS p, COUNT(*) AS c FROM interactions i JOIN feedback f ON f.interaction_id = i.id WHERE ${w2.sql} ${period ? 'GROUP BY p' : ''}`,
     w2.params,
   );
   for (const r of fb) get(String(r.p)).feedback = r.c;
