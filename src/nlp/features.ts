@@ -53,6 +53,7 @@ export function counts(feats: string[]): Map<string, number> {
 export class TfidfVectorizer {
   readonly vocab = new Map<string, number>();
   idf = new Float32Array(0);
+  unseenIdf = 1;
 
   static fit(docs: string[][], minDf = 1): TfidfVectorizer {
     const v = new TfidfVectorizer();
@@ -65,6 +66,7 @@ export class TfidfVectorizer {
       idf.push(Math.log((1 + docs.length) / (1 + n)) + 1);
     }
     v.idf = Float32Array.from(idf);
+    v.unseenIdf = Math.log(1 + docs.length) + 1;
     return v;
   }
 
@@ -79,7 +81,13 @@ export class TfidfVectorizer {
     let norm = 0;
     for (const [f, n] of c) {
       const j = this.vocab.get(f);
-      if (j === undefined) continue;
+      if (j === undefined) {
+        // unseen features still count in the norm (with the idf of a brand-new feature), so a
+        // query made mostly of unknown words keeps only a small known part
+        const w = (1 + Math.log(n)) * this.unseenIdf;
+        norm += w * w;
+        continue;
+      }
       const w = (1 + Math.log(n)) * this.idf[j];
       idx.push(j);
       val.push(w);

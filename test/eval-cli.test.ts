@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../src/cli/csv';
+import { bestThreshold, binaryMetrics, classificationMetrics } from '../src/cli/eval';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'eval-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const csv = (rows: string[][]) =>
+  rows.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join('\r\n') + '\r\n';
+
+async function evalCli(args: string[]): Promise<any> {
+  const { stdout } = await run('npx', ['tsx', 'src/cli/eval.ts', ...args], { cwd: process.cwd(), timeout: 60_000 });
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+const intents: Record<string, string[]> = {
+  card_lost: ['I lost my card', 'my card was stolen', 'cannot find my card anywhere', 'someone took my card', 'card missing, please block it'],
+  refund: ['I want a refund', 'how do I get my money back', 'refund my purchase', 'please return my money', 'where is my refund'],
+  pin: ['I forgot my PIN', 'how do I change my PIN', 'my PIN is blocked', 'reset the PIN code', 'wrong PIN too many times'],
+};
+
+// Each case spawns tsx and loads jieba: seconds on a busy 2-core machine.
+describe('eval CLI', { timeout: 90_000 }, () => {
+  it('intent: trains on one CSV, classifies another, last line is JSON', async () => {
+    const train = [['text', 'intent']];
+    for (const [l, qs] of Object.entries(intents)) for (const q of qs) train.push([q, l]);
+    const test = [['text', 'intent'], ['my card got stolen, block it', 'card_lost'], ['give me a refund, please', 'refund'], ['I forgot the PIN', 'pin'], ['lost card', 'card_lost']];
+    writeFileSync(join(dir, 'train.csv'), csv(train));
+    writeFileSync(join(dir, 'test.csv'), csv(test));
+    const r = await evalCli(['intent', '--train', join(dir, 'train.csv'), '--test', join(dir, 'test.csv'), '--text', 'text', '--label', 'intent']);
+    expect(r.task).toBe('intent');
+    expect(r.n).toBe(4);
+    expect(r.accuracy).toBe(1);
+    expect(r.macro_f1).toBe(1);
+    expect(r.ms_per_query).toBeGreaterThan(0);
+  });
+
+  it('pairs: model and char-Jaccard baseline on a tiny paraphrase set', async () => {
+    const rows = [['sentence1', 'sentence2', 'label']];
+    const same = [['花呗怎么还款', '花呗如何还款'], ['借呗怎么提额', '借呗如何提高额度'], ['花呗可以分期吗', '花呗能分期吗'], ['借呗怎么还款', '借呗如何还钱']];
+    const diff = [['花呗怎么还款', '借呗怎么还款'], ['花呗可以分期吗', '借呗可以分期吗'], ['借呗怎么提额', '花呗怎么提额'], ['花呗怎么开通', '借呗怎么关闭']];
+    for (let k = 0; k < 6; k++) {
+      for (const [a, b] of same) rows.push([a, b, '1']);
+      for (const [a, b] of diff) rows.push([a, b, '0']);
+    }
+    writeFileSync(join(dir, 'train.csv'), csv(rows));
+    writeFileSync(join(dir, 'dev.csv'), csv([rows[0], ['花呗如何分期', '花呗能不能分期', '1'], ['借呗如何分期', '花呗如何分期', '0']]));
+    const r = await evalCli(['pairs', '--test', join(dir, 'dev.csv'), '--a', 'sentence1', '--b', 'sentence2', '--label', 'label']);
+    expect(r.task).toBe('pairs');
+    expect(r.n).toBe(2);
+    for (const k of ['accuracy', 'f1', 'precision', 'recall']) {
+      expect(r[k]).toBeGreaterThanOrEqual(0);
+      expect(r[k]).toBeLessThanOrEqual(1);
+      expect(r.baseline[k]).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.baseline.method).toBe('char_jaccard');
+  });
+
+  it('fails with a clear message on a missing column', async () => {
+    writeFileSync(join(dir, 'bad.csv'), csv([['x', 'y'], ['a', 'b']]));
+    await expect(evalCli(['intent', '--train', join(dir, 'bad.csv'), '--test', join(dir, 'bad.csv'), '--text', 'text', '--label', 'y'])).rejects.toThrow(/no column "text"/);
+  });
+});
+
+describe('eval helpers', () => {
+  it('parses quoted CSV fields with commas, quotes and newlines', () => {
+    expect(parseCsv('a,b\r\n"x, y","say ""hi""\nthere"\n1,\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"\nthere'], ['1', '']]);
+  });
+
+  it('computes accuracy, macro F1 and binary metrics', () => {
+    expect(classificationMetrics(['a', 'a', 'b', 'b'], ['a', 'b', 'b', 'b'])).toEqual({ accuracy: 0.75, macro_f1: (2 / 3 + 0.8) / 2 });
+    expect(binaryMetrics([1, 1, 0, 0], [1, 0, 1, 0])).toEqual({ accuracy: 0.5, f1: 0.5, precision: 0.5, recall: 0.5 });
+  });
+
+  it('picks the F1-best threshold', () => {
+    const t = bestThreshold([0.9, 0.8, 0.3, 0.2], [1, 1, 0, 0]);
+    expect(t).toBeGreaterThan(0.3);
+    expect(t).toBeLessThan(0.8);
+  });
+});

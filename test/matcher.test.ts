@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { Matcher } from '../src/nlp/matcher';
+import { kbExamples, loadKnowledgeBase } from '../src/nlp/kb';
+
+// A small three-locale service KB written for this test so it does not move with models/kb.
+const KB: Record<string, string[]> = {
+  reset_password: [
+    'How do I reset my password?', 'I forgot my password', 'Can I change my login password?', 'password reset link not working',
+    '我忘记密码了怎么办', '怎么重置密码', '如何修改登录密码', '密码找回',
+    '我忘記密碼了怎麼辦', '怎麼重設密碼', '如何修改登入密碼',
+  ],
+  track_order: [
+    'Where is my order?', 'How can I track my package?', 'My parcel has not arrived', 'When will my delivery arrive?',
+    '我的订单到哪里了', '怎么查询物流', '快递什么时候到', '包裹还没收到',
+    '我的訂單到哪裡了', '怎麼查詢物流', '包裹還沒收到',
+  ],
+  refund: [
+    'How do I get a refund?', 'I want my money back', 'Can I return an item for a refund?', 'refund request',
+    '怎么申请退款', '我要退款', '退货退款流程', '钱什么时候退回来',
+    '怎麼申請退款', '我要退款', '退貨退款流程',
+  ],
+  opening_hours: [
+    'What are your opening hours?', 'When is customer service open?', 'Are you open on weekends?', 'business hours',
+    '你们几点上班', '客服工作时间是什么', '周末有人吗', '营业时间',
+    '你們幾點上班', '客服工作時間是什麼', '營業時間',
+  ],
+  close_account: [
+    'How do I delete my account?', 'I want to close my account', 'cancel my membership', 'remove my profile',
+    '怎么注销账号', '我要注销账户', '如何删除我的账号', '取消会员',
+    '怎麼註銷帳號', '我要註銷帳戶', '如何刪除我的帳號',
+  ],
+  change_address: [
+    'How do I change my delivery address?', 'update shipping address', 'I moved, can I change the address on my order?',
+    '怎么修改收货地址', '地址填错了能改吗', '更改配送地址',
+    '怎麼修改收貨地址', '地址填錯了能改嗎', '更改配送地址',
+  ],
+};
+const examples = Object.entries(KB).flatMap(([label, qs]) => qs.map((text) => ({ label, text })));
+const matcher = Matcher.train(examples);
+
+// The shipped service KB: what the bot really answers from.
+const service = Matcher.train(kbExamples(loadKnowledgeBase('models/kb')));
+
+describe('Matcher on the service KB', () => {
+  it.each([
+    ['I have forgotten my password, how can I reset it?', 'account.reset_password'],
+    ['where is my package', 'order.track'],
+    ['how do I delete my account', 'account.close_account'],
+    ['我忘了密码，怎么重置', 'account.reset_password'],
+    ['我的快递到哪了', 'order.track'],
+    ['怎麼註銷我的帳號', 'account.close_account'],
+    ['客服幾點上班', 'contact.hours'],
+  ])('answers the paraphrase %s with high confidence', (q, id) => {
+    const r = service.match(q);
+    expect(r.top[0]?.id).toBe(id);
+    expect(r.level).toBe('high');
+  });
+
+  it.each(["what's the weather on Mars", '我想买一辆拖拉机', '量子力学的基本原理是什么', '請問明天會下雨嗎', 'asdf qwerty', '???'])(
+    'rates the out-of-domain question %s low',
+    (q) => {
+      const r = service.match(q);
+      expect(r.level).toBe('low');
+      expect(r.confidence).toBeLessThan(0.15);
+    },
+  );
+});
+
+describe('Matcher', () => {
+  it('ranks the right entry first on a small three-locale KB', () => {
+    expect(matcher.match('I would like a refund for my order').top[0].id).toBe('refund');
+    expect(matcher.match('我的快递到哪了').top[0].id).toBe('track_order');
+    expect(matcher.match('怎麼註銷我的帳號').top[0].id).toBe('close_account');
+    expect(matcher.match('where is my package').level).toBe('high');
+  });
+
+  it('returns up to k candidates with scores in 0..1, best first', () => {
+    const r = matcher.match('change address or refund', 3);
+    expect(r.top.length).toBeGreaterThan(0);
+    expect(r.top.length).toBeLessThanOrEqual(3);
+    for (let i = 0; i < r.top.length; i++) {
+      expect(r.top[i].score).toBeGreaterThanOrEqual(0);
+      expect(r.top[i].score).toBeLessThanOrEqual(1);
+      if (i) expect(r.top[i].score).toBeLessThanOrEqual(r.top[i - 1].score);
+    }
+    expect(r.confidence).toBe(r.top[0].score);
+  });
+
+  it('uses the configured thresholds', () => {
+    const strict = Matcher.train(examples, { high: 0.999, medium: 0.998 });
+    expect(strict.match('where is my package').level).toBe('low');
+  });
+
+  it('matches in under 2 ms per query', () => {
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) matcher.match('我的快递到哪了 where is my package');
+    expect((performance.now() - t0) / 200).toBeLessThan(2);
+  });
+});
