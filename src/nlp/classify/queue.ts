@@ -66,9 +66,9 @@ export class ClassificationQueue {
   }
 
   /** Process jobs until none is due; returns how many were handled. Used by the loop and by tests/CLIs. */
-  async drain(): Promise<number> {
+  async drain(onEach?: (n: number) => void): Promise<number> {
     let n = 0;
-    while (await this.processOne()) n++;
+    while (await this.processOne()) onEach?.(++n);
     return n;
   }
 

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { readCsv } from '../nlp/classify/csv';
+import { loadSentimentTrain } from '../nlp/classify/data';
+import { saveJson, trainLexicalSentiment } from '../nlp/classify/train-lexical';
+import { trainTopicModels } from '../nlp/classify/train-topics';
+import { loadTaxonomy } from '../nlp/taxonomy';
+import { parseArgs } from './eval-nlp';
+
+const USAGE = `usage:
+  npm run train -- sentiment [--engine lexical|transformer] [--data ../shared/data] [--out models/lexical/sentiment.json] [--minutes 13]
+  npm run train -- topics --train FILE --text COL --topics COL [--taxonomy models/taxonomy.yaml] [--out models/lexical/topics.json]`;
+
+async function main() {
+  const [task, ...rest] = process.argv.slice(2);
+  const o = parseArgs(rest);
+  const log = (m: string) => console.error(m);
+  if (task === 'sentiment' && o.engine === 'transformer') {
+    // the transformer recipe is Python (Debian python3-torch); see models/MODEL_CARD_sentiment.md
+    const args = ['scripts/train_sentiment.py', '--data', o.data ?? '../shared/data', '--out', o.out ?? 'models/sentiment-tiny', '--minutes', o.minutes ?? '13'];
+    const r = spawnSync('/usr/bin/python3', args, { stdio: 'inherit' });
+    console.log(JSON.stringify({ task: 'train', kind: 'sentiment', engine: 'transformer', exit: r.status }));
+    process.exit(r.status ?? 1);
+  } else if (task === 'sentiment') {
+    const rows = loadSentimentTrain(o.data ?? '../shared/data');
+    log(`training lexical sentiment on ${rows.length} texts`);
+    const model = trainLexicalSentiment(rows, { log, epochs: o.epochs ? Number(o.epochs) : undefined });
+    const out = o.out ?? 'models/lexical/sentiment.json';
+    mkdirSync(dirname(out), { recursive: true });
+    saveJson(out, model);
+    console.log(JSON.stringify({ task: 'train', kind: 'sentiment', engine: 'lexical', n: rows.length, features: Object.keys(model.weights).length, out }));
+  } else if (task === 'topics') {
+    if (!o.train || !o.text || !o.topics) throw new Error(USAGE);
+    const taxonomy = loadTaxonomy(o.taxonomy ?? 'models/taxonomy.yaml');
+    const ids = taxonomy.topics.map((t) => t.id);
+    const rows = readCsv(o.train).map((r) => ({
+      text: r[o.text] ?? '',
+      topics: (r[o.topics] ?? '').split(';').map((s) => s.trim()).filter(Boolean),
+    }));
+    const unknown = [...new Set(rows.flatMap((r) => r.topics))].filter((t) => !ids.includes(t));
+    if (unknown.length) throw new Error(`topics not in the taxonomy: ${unknown.join(', ')}`);
+    const model = trainTopicModels(rows, ids);
+    const out = o.out ?? 'models/lexical/topics.json';
+    mkdirSync(dirname(out), { recursive: true });
+    saveJson(out, model);
+    console.log(JSON.stringify({ task: 'train', kind: 'topics', n: rows.length, topics: Object.keys(model.topics), out }));
+  } else {
+    throw new Error(USAGE);
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
