@@ -143,6 +143,27 @@ describe('self-hosted Direct Line with botframework-directlinejs', () => {
   });
 });
 
+describe('/chat page assets and its same-origin token endpoint', () => {
+  it('serves the local Web Chat bundle and refuses token requests from other origins', async () => {
+    const js = await fetch(`${bot.app.url}/chat/webchat.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-encoding')).toBe('gzip');
+    expect(await js.text()).toContain('WebChat');
+    const page = await fetch(`${bot.app.url}/chat`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const host = new URL(bot.app.url).host;
+    const ok = await fetch(`${bot.app.url}/chat/token`, { method: 'POST', headers: { origin: `http://${host}` } });
+    expect(ok.status).toBe(200);
+    const t = await ok.json();
+    expect(t).toMatchObject({ domain: '/directline/v3/directline', expires_in: 1800 });
+    expect(t.userId).toMatch(/^dl_/);
+    expect((await fetch(`${bot.app.url}/chat/token`, { method: 'POST', headers: { origin: 'https://evil.example' } })).status).toBe(403);
+    expect((await fetch(`${bot.app.url}/chat/token`, { method: 'POST', headers: { origin: 'null' } })).status).toBe(403);
+    // the demo token cannot mint tokens for other conversations
+    expect((await fetch(`${dl()}/tokens/generate`, { method: 'POST', headers: auth(t.token), body: '{}' })).status).toBe(403);
+  });
+});
+
 describe('1,000 messages in one conversation (echo bot)', () => {
   let dir: string;
   let db: Db;

@@ -55,9 +55,17 @@ export function registerChatPage(server: restify.Server, opts: { directline: Dir
   // Same-origin token endpoint for the demo page, so it works without configuring a secret.
   server.post('/chat/token', async (req, res) => {
     const origin = req.headers.origin;
-    if (origin && new URL(origin).host !== req.headers.host) return void res.send(403, { error: 'cross-origin token requests are not allowed' });
+    if (origin && hostOf(origin) !== req.headers.host) return void res.send(403, { error: 'cross-origin token requests are not allowed' });
     const t = opts.directline.generate();
     res.setHeader('Cache-Control', 'no-store');
     res.send(200, { ...t, domain: `${opts.prefix}/v3/directline` });
   });
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined; // e.g. "null" from a sandboxed frame
+  }
 }
