@@ -6,7 +6,8 @@ import { createClassifier, classifierConfigFromEnv } from '../nlp/classify/engin
 import { classificationMetrics, multiLabelMetrics, r4 } from '../nlp/classify/metrics';
 import { TopicTagger } from '../nlp/classify/topics';
 
-export function parseArgs(args: string[]): Record<string, string> {
+export function parseArgs(args: string[] | Record<string, string>): Record<string, string> {
+  if (!Array.isArray(args)) return { ...args }; // already parsed by src/cli/eval.ts
   const o: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -33,7 +34,7 @@ async function engineFrom(o: Record<string, string>) {
 }
 
 /** eval sentiment --test FILE --text COL --label COL [--map 0=negative,1=positive] [--engine E] [--limit N] */
-export async function runSentimentEval(args: string[]): Promise<Record<string, unknown>> {
+export async function runSentimentEval(args: string[] | Record<string, string>): Promise<Record<string, unknown>> {
   const o = parseArgs(args);
   const map = new Map<string, string>();
   for (const pair of (o.map ?? '').split(',').filter(Boolean)) {
@@ -64,7 +65,7 @@ export async function runSentimentEval(args: string[]): Promise<Record<string, u
 }
 
 /** eval topics --test FILE --text COL --topics COL (ids separated by ";") */
-export async function runTopicsEval(args: string[]): Promise<Record<string, unknown>> {
+export async function runTopicsEval(args: string[] | Record<string, string>): Promise<Record<string, unknown>> {
   const o = parseArgs(args);
   const rows = readCsv(need(o, 'test'));
   const textCol = need(o, 'text');

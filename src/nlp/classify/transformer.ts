@@ -51,7 +51,7 @@ export class TransformerClassifier implements Classifier {
       if (existsSync(local)) version = 'local';
     }
     const info: ModelInfo = { engine: 'transformer', id: o.modelId + (quantized ? '-q8' : ''), version };
-    const clf = new TransformerClassifier(pipe, info, o.batchSize ?? 16);
+    const clf = new TransformerClassifier(pipe, info, o.batchSize ?? 1);
     await clf.sentiment(['ok']); // surface a corrupt model now, not on the first real text
     return clf;
   }
