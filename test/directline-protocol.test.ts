@@ -39,7 +39,7 @@ function collect(client: InstanceType<typeof DirectLine>, done: (all: any[]) => 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       sub.unsubscribe();
-      reject(new Error(`timed out with ${all.length} activities: ${all.map((a) => a.text).join(' | ').slice(0, 500)}`));
+      reject(new Error(`timed out with ${all.length} activities: ${all.map((a) => a.type + ':' + a.text).join(' | ').slice(0, 700)}`));
     }, timeoutMs);
     const sub = client.activity$.subscribe({
       next: (a: any) => {
@@ -140,6 +140,28 @@ describe('self-hosted Direct Line with botframework-directlinejs', () => {
       body: JSON.stringify({ type: 'message', text: 'fake bot message' }),
     });
     expect(r.status).toBe(403);
+  });
+});
+
+describe('proactive messages to a Direct Line conversation', () => {
+  let idleBot: TestBot;
+  beforeAll(async () => {
+    idleBot = await startTestBot({ DIRECTLINE_SECRET: SECRET }, { survey: { settings: { idleTimeoutSeconds: 1 }, idleTickMs: 200 } });
+  });
+  afterAll(async () => idleBot?.stop());
+
+  it('delivers the idle-timeout survey through the loopback connector to the stream', async () => {
+    const domain = `${idleBot.app.url}/directline/v3/directline`;
+    const { token } = await (await fetch(`${domain}/tokens/generate`, { method: 'POST', headers: auth(SECRET), body: '{}' })).json();
+    const client = new DirectLine({ token, domain, webSocket: true, conversationStartProperties: { locale: 'en' } } as any);
+    await collect(client, (all) => all.some((a) => /assistant/.test(a.text ?? '')));
+    await post(client, { type: 'message', text: 'I forgot my password, how can I reset it?', locale: 'en', from: { id: 'x' } });
+    const got = await collect(client, (all) => all.some((a) => a.attachments?.length), 15_000);
+    const q = got.find((a) => a.attachments?.length)!;
+    expect(q.text).toMatch(/how satisfied are you/i);
+    expect(q.from.role).toBe('bot');
+    expect(q.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    client.end();
   });
 });
 
