@@ -77,7 +77,26 @@ export async function runTopicsEval(args: string[] | Record<string, string>): Pr
   const pred = rows.map((r) => tagger.detect(r[textCol] ?? '').map((d) => d.topic));
   const secs = (performance.now() - t0) / 1000;
   const m = multiLabelMetrics(gold, pred, taxonomy.topics.map((t) => t.id));
-  return { task: 'topics', n: rows.length, ...m, texts_per_s: Math.round(rows.length / secs), model: tagger.version };
+  const out: Record<string, unknown> = { task: 'topics', n: rows.length, ...m, texts_per_s: Math.round(rows.length / secs), model: tagger.version };
+  if (o['topic-sentiments']) {
+    // per-topic sentiment accuracy on the topics found correctly (column like "a:negative;b:positive")
+    const engine = await engineFrom(o);
+    let hit = 0;
+    let total = 0;
+    for (const r of rows) {
+      const want = new Map((r[o['topic-sentiments']] ?? '').split(';').filter(Boolean).map((p) => p.split(':') as [string, string]));
+      const got = await tagger.tag(r[textCol] ?? '', engine);
+      for (const t of got) {
+        if (!want.has(t.topic)) continue;
+        total++;
+        if (want.get(t.topic) === t.sentiment) hit++;
+      }
+    }
+    out.topic_sentiment_accuracy = r4(total ? hit / total : 0);
+    out.topic_sentiment_n = total;
+    out.engine = engine.info.engine;
+  }
+  return out;
 }
 
 async function main() {
