@@ -81,6 +81,8 @@ describe('Web Chat on /chat in headless Chromium', () => {
     await type(page, '帮我查一下订单物流');
     await see(page, '快递单号');
     await see(page, '这个回答解决您的问题了吗');
+    // the bot's suggested actions are rendered as buttons under the transcript
+    await page.locator('.webchat__suggested-actions').getByRole('button', { name: '部分解决', exact: true }).waitFor();
     await page.screenshot({ path: `${SHOTS}/webchat-2-answer.png` });
 
     const cid = await conversationId(page);
@@ -100,6 +102,7 @@ describe('Web Chat on /chat in headless Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/webchat-4-open-question.png` });
     await type(page, '客服回复很快，谢谢');
     await see(page, '感谢您的评价！');
+    await page.waitForTimeout(500); // let Web Chat scroll to the newest message
     await page.screenshot({ path: `${SHOTS}/webchat-5-thanks.png` });
 
     expect(await surveyStatus(cid)).toMatchObject({ status: 'complete', locale: 'zh-CN', definition_id: 'default' });
@@ -143,6 +146,7 @@ describe('Web Chat on /chat in headless Chromium', () => {
     await click(page, '★★★★', '您對我們還有什麼建議嗎');
     await type(page, '退款速度可以再快一點');
     await see(page, '感謝您的評價！');
+    await page.waitForTimeout(500); // let Web Chat scroll to the newest message
     await page.screenshot({ path: `${SHOTS}/webchat-8-finished.png` });
 
     expect(await surveyStatus(cid)).toMatchObject({ status: 'complete', locale: 'zh-TW' });
