@@ -55,6 +55,17 @@ function collect(client: InstanceType<typeof DirectLine>, done: (all: any[]) => 
   });
 }
 
+/** True once a directlinejs client reports FailedToConnect (it does on a 4xx when connecting). */
+async function failsToConnect(client: InstanceType<typeof DirectLine>): Promise<boolean> {
+  const failed = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10_000);
+    client.connectionStatus$.subscribe((s: number) => s === ConnectionStatus.FailedToConnect && (clearTimeout(timer), resolve(true)));
+    client.activity$.subscribe({ error: () => undefined });
+  });
+  client.end();
+  return failed;
+}
+
 function post(client: InstanceType<typeof DirectLine>, activity: any): Promise<string> {
   return new Promise((resolve, reject) => client.postActivity(activity).subscribe({ next: resolve, error: reject }));
 }
@@ -103,13 +114,7 @@ describe('self-hosted Direct Line with botframework-directlinejs', () => {
     const status = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
     expect(status).toBe(403);
     // directlinejs with the wrong token cannot connect to that conversation
-    const client = new DirectLine({ token: a.token, conversationId: cid, domain: dl(), webSocket: false } as any);
-    const seen = await new Promise<number>((resolve) => {
-      const sub = client.connectionStatus$.subscribe((s: number) => s === ConnectionStatus.FailedToConnect && (sub?.unsubscribe(), resolve(s)));
-      client.activity$.subscribe({ error: () => undefined });
-    });
-    expect(seen).toBe(ConnectionStatus.FailedToConnect);
-    client.end();
+    expect(await failsToConnect(new DirectLine({ token: a.token, conversationId: cid, domain: dl(), webSocket: false } as any))).toBe(true);
   });
 
   it('refuses an expired token with 401, and a refreshed token keeps working', async () => {
@@ -125,6 +130,7 @@ describe('self-hosted Direct Line with botframework-directlinejs', () => {
       expect((await fetch(`${dl()}/tokens/refresh`, { method: 'POST', headers: auth(token) })).status).toBe(401);
       expect((await fetch(`${dl()}/conversations/${conversationId}/activities`, { headers: auth('dl1.forged.sig') })).status).toBe(401);
       expect((await fetch(`${dl()}/conversations/${conversationId}/activities`)).status).toBe(401);
+      expect(await failsToConnect(new DirectLine({ token, conversationId, domain: dl(), webSocket: false } as any))).toBe(true);
     } finally {
       skewMs = 0;
     }
