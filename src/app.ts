@@ -21,6 +21,7 @@ import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
 import { validateActivityBody } from './web/activityValidation';
+import { registerIndicatorRoutes } from './web/indicatorsApi';
 import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
@@ -119,6 +120,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       res.send(problem.status, { error: problem.message });
       return;
     }
+    if (config.microsoftAppId) {
+      // botframework-connector lets a bad signature escape as a 500; every token failure is a 401.
+      try {
+        await auth.authenticateRequest(req.body, req.header('authorization') ?? '');
+      } catch (err) {
+        log.warn('rejected /api/messages: authentication failed', { reason: (err as Error).message });
+        res.send(401, { error: 'unauthorized: missing or invalid Bot Framework token' });
+        return;
+      }
+    }
     inFlight++;
     try {
       await adapter.process(req as any, res as any, (ctx) => bot.run(ctx));
@@ -150,6 +161,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
 
   survey.registerRoutes(server, config.analystApiToken);
+  registerIndicatorRoutes(server, { db, analystToken: config.analystApiToken, modelPath: `${config.modelsDir}/indicators.yaml` });
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({
     server,
@@ -176,7 +188,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       draining = true;
       await survey.stop();
       await directline.close(); // before server.close: running turns post their replies over loopback
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would otherwise hold close() open until they time out.
+      (server.server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await closing;
       if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
       await db.close();
     })());
