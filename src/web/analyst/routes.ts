@@ -1,0 +1,239 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type restify from 'restify';
+import { AlertRepo, buildReport, trend, type Filter, type IndicatorModel, type Period, type Report } from '../../indicators';
+import { toCsv as reportCsv, toHtml as reportHtml } from '../../indicators/render';
+import type { Logger } from '../../log';
+import type { Db } from '../../storage/db';
+import { CorrectionError, CorrectionService, listAudit, type Correction } from './corrections';
+import { deleteSubject, exportSubject } from './dataSubject';
+import { BOM, FEEDBACK_COLUMNS, feedbackCsvLine } from './exportCsv';
+import { FeedbackRepo, type FeedbackQuery, type PageOpts } from './feedbackRepo';
+import { exportGoldSet, goldSetMetrics } from './goldSet';
+
+const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'analyst');
+const CHART_JS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'chart.js', 'dist', 'chart.umd.js');
+const ASSETS: Record<string, [string, string]> = {
+  'app.js': [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
+  'style.css': [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8'],
+  'i18n.js': [join(PUBLIC_DIR, 'i18n.js'), 'text/javascript; charset=utf-8'],
+  'chart.umd.js': [CHART_JS, 'text/javascript; charset=utf-8'],
+};
+// No inline script or style anywhere: a customer's text injected into the page could not run even if escaping failed.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+export interface TopicInfo {
+  id: string;
+  name: { zh: string; en: string };
+}
+
+export interface AnalystDeps {
+  db: Db;
+  model: IndicatorModel;
+  topics: TopicInfo[];
+  log: Logger;
+  /** Session check from src/web/auth.ts: 401 without a valid analyst session, CSRF on writes, sets req.account. */
+  requireSession: restify.RequestHandler;
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+export function actorOf(req: restify.Request): string {
+  const a = (req as any).account;
+  return String(a?.id ?? a?.username ?? a?.name ?? a ?? 'unknown');
+}
+
+export function segmentFilter(q: Record<string, unknown>): Filter {
+  const f: Filter = {};
+  for (const k of ['from', 'to', 'channel', 'locale', 'handledBy', 'agentId', 'topic'] as const) {
+    const v = str(q[k]);
+    if (v) f[k] = v;
+  }
+  return f;
+}
+
+export function feedbackQuery(q: Record<string, unknown>): FeedbackQuery {
+  const conf = str(q.maxConfidence);
+  return {
+    ...segmentFilter(q),
+    q: str(q.q),
+    sentiment: str(q.sentiment),
+    maxConfidence: conf !== undefined ? Number(conf) : undefined,
+    uncorrected: q.uncorrected === '1' || q.uncorrected === 'true',
+  };
+}
+
+/** Window of the same length just before [from, to], for "trend since the previous period". */
+function previousWindow(f: Filter): Filter | null {
+  if (!f.from || !f.to) return null;
+  const day = 86400000;
+  const from = Date.parse(f.from.slice(0, 10) + 'T00:00:00Z');
+  const to = Date.parse(f.to.slice(0, 10) + 'T00:00:00Z') + day; // exclusive
+  if (!(to > from)) return null;
+  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return { ...f, from: iso(from - (to - from)), to: iso(from - day) };
+}
+
+/** Registers /analyst (page and assets) and /api/analyst/* (all behind requireSession). */
+export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps): void {
+  const { db, model, log } = deps;
+  const guard = deps.requireSession;
+  const repo = new FeedbackRepo(db);
+  const corrections = new CorrectionService(db, deps.topics.map((t) => t.id));
+  const alerts = new AlertRepo(db);
+  const send = (res: restify.Response, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra });
+    res.end(body);
+  };
+
+  // The shell holds no data; it shows the login form until /api/analyst/me answers 200.
+  const page = (_req: restify.Request, res: restify.Response) =>
+    send(res, 200, 'text/html; charset=utf-8', readFileSync(join(PUBLIC_DIR, 'index.html')), { 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' });
+  server.get('/analyst', page);
+  server.get('/analyst/', page);
+  server.get('/analyst/assets/:name', (req, res) => {
+    const a = ASSETS[req.params.name];
+    if (!a) return send(res, 404, 'text/plain', 'not found');
+    send(res, 200, a[1], readFileSync(a[0]));
+  });
+
+  const api = '/api/analyst';
+  const wrap =
+    (fn: (req: restify.Request, res: restify.Response) => Promise<void>) =>
+    async (req: restify.Request, res: restify.Response) => {
+      try {
+        await fn(req, res);
+      } catch (err) {
+        if (err instanceof CorrectionError) return void res.send(400, { error: err.message });
+        log.error('analyst api failed', { error: err, path: req.path() });
+        if (!res.headersSent) res.send(500, { error: 'internal error' });
+      }
+    };
+
+  server.get(`${api}/meta`, guard, wrap(async (req, res) => {
+    const distinct = async (col: string) => (await db.all<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM interactions WHERE ${col} IS NOT NULL ORDER BY v LIMIT 200`)).map((r) => r.v);
+    res.send({
+      account: actorOf(req),
+      topics: deps.topics,
+      channels: await distinct('channel'),
+      locales: await distinct('locale'),
+      agents: await distinct('agent_id'),
+      grades: model.grades,
+    });
+  }));
+
+  server.get(`${api}/dashboard`, guard, wrap(async (req, res) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const f = segmentFilter(q);
+    const period = (['day', 'week', 'month'].includes(String(q.period)) ? q.period : 'day') as Period;
+    const report = await buildReport(db, model, f, { store: true });
+    const prevF = previousWindow(f);
+    const previous = prevF ? await buildReport(db, model, prevF, { alerts: false }) : null;
+    const series = (await trend(db, model, f, period)).map((p) => ({
+      period: p.period, n: p.report.n, csi: p.report.csi, csat_pct: p.report.csat_pct, nps: p.report.nps, ces_mean: p.report.ces_mean, fcr_pct: p.report.fcr_pct,
+    }));
+    res.send({ report, previous, previous_window: prevF, trend: series, period, open_alerts: await alerts.list({ open: true, limit: 50 }) });
+  }));
+
+  server.get(`${api}/alerts/:id`, guard, wrap(async (req, res) => {
+    const a = (await alerts.list({ limit: 1000 })).find((x) => x.id === Number(req.params.id));
+    if (!a) return void res.send(404, { error: 'no such alert' });
+    const ids = a.interaction_ids.slice(0, 100);
+    const rows = ids.length
+      ? await db.all(`SELECT id, started_at, channel, locale, handled_by, agent_id, outcome, resolved, complaint FROM interactions WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY started_at DESC`, ids)
+      : [];
+    res.send({ alert: a, interactions: rows });
+  }));
+
+  server.get(`${api}/interactions/:id`, guard, wrap(async (req, res) => {
+    const i = await db.get('SELECT id, started_at, ended_at, channel, locale, handled_by, agent_id, outcome, resolved FROM interactions WHERE id = ?', [req.params.id]);
+    if (!i) return void res.send(404, { error: 'no such interaction' });
+    const transcript = await db.all('SELECT at, role, sender, text FROM transcript WHERE interaction_id = ? ORDER BY id', [req.params.id]);
+    res.send({ interaction: i, transcript });
+  }));
+
+  server.get(`${api}/feedback`, guard, wrap(async (req, res) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const p: PageOpts = { sort: q.sort === 'confidence' ? 'confidence' : 'created_at', dir: q.dir === 'asc' ? 'asc' : 'desc', limit: Number(q.limit) || 50, cursor: str(q.cursor) };
+    const fq = feedbackQuery(q);
+    const page = await repo.list(fq, p);
+    res.send({ ...page, total: q.count === '0' ? null : await repo.count(fq) });
+  }));
+
+  server.get(`${api}/feedback/:id`, guard, wrap(async (req, res) => {
+    const f = await repo.get(Number(req.params.id));
+    if (!f) return void res.send(404, { error: 'no such feedback' });
+    res.send({ feedback: f, audit: await listAudit(db, { targetType: 'feedback', targetId: String(f.id) }) });
+  }));
+
+  server.post(`${api}/feedback/:id/correction`, guard, wrap(async (req, res) => {
+    const id = Number(req.params.id);
+    const body = (req.body ?? {}) as Correction;
+    const n = await corrections.apply([id], { sentiment: body.sentiment, topics: body.topics }, actorOf(req));
+    if (!n) return void res.send(404, { error: 'no such feedback' });
+    res.send({ feedback: await repo.get(id) });
+  }));
+
+  server.post(`${api}/feedback/bulk-correction`, guard, wrap(async (req, res) => {
+    const body = (req.body ?? {}) as Correction & { ids?: unknown };
+    const ids = Array.isArray(body.ids) ? body.ids.map(Number).filter(Number.isInteger) : [];
+    if (!ids.length || ids.length > 1000) return void res.send(400, { error: 'ids: give 1 to 1000 feedback ids' });
+    const n = await corrections.apply(ids, { sentiment: body.sentiment, topics: body.topics }, actorOf(req));
+    res.send({ corrected: n });
+  }));
+
+  server.get(`${api}/audit`, guard, wrap(async (req, res) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    res.send({ entries: await listAudit(db, { targetType: str(q.targetType), targetId: str(q.targetId), before: Number(q.before) || undefined, limit: Number(q.limit) || 100 }) });
+  }));
+
+  server.get(`${api}/goldset/metrics`, guard, wrap(async (_req, res) => res.send(await goldSetMetrics(db))));
+  server.get(`${api}/goldset`, guard, wrap(async (_req, res) => res.send({ items: await exportGoldSet(db) })));
+
+  server.get(`${api}/export/feedback.csv`, guard, wrap(async (req, res) => {
+    const fq = feedbackQuery((req.query ?? {}) as Record<string, unknown>);
+    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="feedback.csv"', 'cache-control': 'no-store' });
+    res.write(BOM + FEEDBACK_COLUMNS.join(',') + '\r\n');
+    for await (const r of repo.iterate(fq)) res.write(feedbackCsvLine(r));
+    res.end();
+  }));
+
+  server.get(`${api}/export/feedback.json`, guard, wrap(async (req, res) => {
+    const fq = feedbackQuery((req.query ?? {}) as Record<string, unknown>);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-disposition': 'attachment; filename="feedback.json"', 'cache-control': 'no-store' });
+    res.write('[');
+    let first = true;
+    for await (const r of repo.iterate(fq)) res.write((first ? '' : ',\n') + JSON.stringify(r)), (first = false);
+    res.end(']\n');
+  }));
+
+  const reportFor = async (req: restify.Request): Promise<{ report: Report; f: Filter; period: Period }> => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const f = segmentFilter(q);
+    const period = (['day', 'week', 'month'].includes(String(q.period)) ? q.period : 'week') as Period;
+    return { report: await buildReport(db, model, f), f, period };
+  };
+  server.get(`${api}/export/report.json`, guard, wrap(async (req, res) => {
+    const { report } = await reportFor(req);
+    send(res, 200, 'application/json; charset=utf-8', JSON.stringify(report, null, 2), { 'content-disposition': 'attachment; filename="report.json"' });
+  }));
+  server.get(`${api}/export/report.csv`, guard, wrap(async (req, res) => {
+    const { report } = await reportFor(req);
+    send(res, 200, 'text/csv; charset=utf-8', BOM + reportCsv(report), { 'content-disposition': 'attachment; filename="report.csv"' });
+  }));
+  server.get(`${api}/report.html`, guard, wrap(async (req, res) => {
+    const { report, f, period } = await reportFor(req);
+    const points = (await trend(db, model, f, period)).map((p) => ({ period: p.period, csat_pct: p.report.csat_pct, nps: p.report.nps, csi: p.report.csi, n: p.report.n }));
+    send(res, 200, 'text/html; charset=utf-8', reportHtml(report, points, period), { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" });
+  }));
+
+  server.get(`${api}/subjects/:userId/export`, guard, wrap(async (req, res) => {
+    const data = await exportSubject(db, req.params.userId, actorOf(req));
+    send(res, 200, 'application/json; charset=utf-8', JSON.stringify(data, null, 2), { 'content-disposition': 'attachment; filename="subject.json"' });
+  }));
+  server.post(`${api}/subjects/:userId/delete`, guard, wrap(async (req, res) => {
+    if ((req.body as any)?.confirm !== req.params.userId) return void res.send(400, { error: 'confirm: repeat the user id to delete' });
+    res.send({ deleted: await deleteSubject(db, req.params.userId, actorOf(req)) });
+  }));
+}

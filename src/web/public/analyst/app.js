@@ -1,0 +1,354 @@
+/* Analyst workspace. Every customer-provided string goes through textContent, never innerHTML. */
+(function () {
+  'use strict';
+  const API = '/api/analyst';
+  const $ = (s, el) => (el || document).querySelector(s);
+  const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
+  const state = { lang: localStorage.getItem('analyst.lang') || 'zh-CN', csrf: null, meta: null, tab: 'dashboard', cursor: null, cursors: [], charts: {}, dash: null, selected: new Set(), rows: [] };
+
+  const t = (k, vars) => {
+    let s = (window.I18N[state.lang] || {})[k] ?? window.I18N.en[k] ?? k;
+    for (const [a, b] of Object.entries(vars || {})) s = s.replace('{' + a + '}', b);
+    return s;
+  };
+  const el = (tag, attrs, ...kids) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'class') e.className = v;
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+      else if (v !== undefined && v !== null) e.setAttribute(k, v);
+    }
+    for (const c of kids.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return e;
+  };
+  const topicName = (id) => {
+    const tp = (state.meta?.topics || []).find((x) => x.id === id);
+    return tp ? (state.lang === 'en' ? tp.name.en : tp.name.zh) : id;
+  };
+  const fmt = (v, unit) => (v === null || v === undefined ? '—' : (Math.round(v * 10) / 10) + (unit || ''));
+
+  async function call(path, opts) {
+    opts = opts || {};
+    const headers = { accept: 'application/json' };
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.method && opts.method !== 'GET' && state.csrf) headers['x-csrf-token'] = state.csrf;
+    const res = await fetch(path, { method: opts.method || 'GET', headers, body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined, credentials: 'same-origin' });
+    if (res.status === 401 && !opts.noRedirect) showLogin();
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), { status: res.status });
+    return data;
+  }
+
+  function applyLang() {
+    document.documentElement.lang = state.lang;
+    $('#lang').value = state.lang;
+    $$('[data-i18n]').forEach((e) => (e.textContent = t(e.dataset.i18n)));
+    $$('[data-i18n-ph]').forEach((e) => (e.placeholder = t(e.dataset.i18nPh)));
+    document.title = t('title');
+  }
+
+  // ---------- login ----------
+  function showLogin() {
+    $('#login').classList.remove('hidden');
+    ['#tabs', '#filters', '#logout'].forEach((s) => $(s).classList.add('hidden'));
+    $$('.tab').forEach((s) => s.classList.add('hidden'));
+  }
+  async function enter(me) {
+    state.csrf = me.csrfToken || me.csrf || state.csrf;
+    state.meta = await call(API + '/meta');
+    $('#who').textContent = state.meta.account;
+    $('#login').classList.add('hidden');
+    ['#tabs', '#filters', '#logout'].forEach((s) => $(s).classList.remove('hidden'));
+    fillFilters();
+    show(state.tab);
+  }
+  $('#loginForm').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const fd = new FormData(ev.target);
+    $('#loginError').textContent = '';
+    try {
+      const me = await call(API + '/login', { method: 'POST', body: { username: fd.get('username'), password: fd.get('password') }, noRedirect: true });
+      await enter(me);
+    } catch (e) {
+      $('#loginError').textContent = t('login.failed');
+    }
+  });
+  $('#logout').addEventListener('click', async () => {
+    await call(API + '/logout', { method: 'POST', body: {} }).catch(() => {});
+    state.csrf = null;
+    showLogin();
+  });
+
+  // ---------- filters ----------
+  function fillFilters() {
+    const fill = (name, values, label) => {
+      const s = $(`#filters [name=${name}]`);
+      while (s.options.length > 1) s.remove(1);
+      for (const v of values) s.append(el('option', { value: v }, label ? label(v) : v));
+    };
+    fill('channel', state.meta.channels);
+    fill('locale', state.meta.locales);
+    fill('agentId', state.meta.agents);
+    fill('topic', state.meta.topics.map((x) => x.id), topicName);
+    const bt = $('#bulkTopic');
+    while (bt.options.length > 1) bt.remove(1);
+    for (const x of state.meta.topics) bt.append(el('option', { value: x.id }, topicName(x.id)));
+    if (!$('#filters [name=from]').value) {
+      const to = new Date();
+      const from = new Date(Date.now() - 29 * 86400000);
+      $('#filters [name=from]').value = from.toISOString().slice(0, 10);
+      $('#filters [name=to]').value = to.toISOString().slice(0, 10);
+    }
+  }
+  function params(extra) {
+    const p = new URLSearchParams();
+    for (const i of $$('#filters [name]')) if (i.value) p.set(i.name, i.value);
+    if (state.tab === 'feedback' || extra === 'feedback') {
+      for (const i of $$('#feedback .filters [name]')) {
+        if (i.type === 'checkbox') { if (i.checked) p.set(i.name, '1'); }
+        else if (i.name === 'sort') { const [s, d] = i.value.split(':'); p.set('sort', s); p.set('dir', d); }
+        else if (i.value) p.set(i.name, i.value);
+      }
+    }
+    return p;
+  }
+
+  // ---------- tabs ----------
+  function show(tab) {
+    state.tab = tab;
+    $$('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === tab));
+    $$('.tab').forEach((s) => s.classList.toggle('hidden', s.id !== tab));
+    $('#filters').classList.toggle('hidden', !['dashboard', 'feedback'].includes(tab));
+    $$('.dash-only').forEach((e) => e.classList.toggle('hidden', tab !== 'dashboard'));
+    ({ dashboard: loadDashboard, feedback: () => loadFeedback(true), quality: loadQuality, audit: loadAudit, privacy: () => {} })[tab]();
+  }
+  $$('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
+  $('#apply').addEventListener('click', () => show(state.tab));
+  $('#lang').addEventListener('change', () => {
+    state.lang = $('#lang').value;
+    localStorage.setItem('analyst.lang', state.lang);
+    applyLang();
+    if (state.meta) { fillFilters(); show(state.tab); }
+  });
+
+  // ---------- dashboard ----------
+  const COLORS = { blue: '#3b6fd8', green: '#2e9d6a', red: '#d9534f', grey: '#a7adb8', amber: '#e2a33b', violet: '#7b61c9' };
+  function chart(id, cfg) {
+    if (state.charts[id]) state.charts[id].destroy();
+    cfg.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { labels: { boxWidth: 12 } } } }, cfg.options || {});
+    state.charts[id] = new window.Chart($('#' + id), cfg);
+  }
+  function kpi(label, value, n, delta, sub) {
+    const d = delta === null || delta === undefined ? el('span', { class: 'delta none' }, t('noPrev'))
+      : el('span', { class: 'delta ' + (delta > 0 ? 'up' : delta < 0 ? 'down' : '') }, (delta > 0 ? '▲ ' : delta < 0 ? '▼ ' : '• ') + Math.abs(Math.round(delta * 10) / 10) + ' ' + t('vsPrev'));
+    return el('div', { class: 'kpi' }, el('div', { class: 'kl' }, label), el('div', { class: 'kv' }, value), el('div', { class: 'ks' }, 'n = ' + (n ?? 0), sub ? ' · ' + sub : ''), d);
+  }
+  async function loadDashboard() {
+    const d = await call(API + '/dashboard?' + params());
+    state.dash = d;
+    const r = d.report, p = d.previous;
+    const delta = (k) => (p && r[k] !== null && p[k] !== null && p[k] !== undefined ? r[k] - p[k] : null);
+    const st = (k) => r.stats[k] || {};
+    const ci = r.stats.csi && r.stats.csi.ci ? `${t('ci')} ${fmt(r.stats.csi.ci.low)}–${fmt(r.stats.csi.ci.high)}` : `${t('ci')} —`;
+    const slaKey = Object.keys(r.sla)[0];
+    const slaAll = Object.entries(r.sla).filter(([k]) => k !== 'response_rate');
+    const k = $('#kpis');
+    k.replaceChildren(
+      el('div', { class: 'kpi csi' }, el('div', { class: 'kl' }, t('csi')), el('div', { class: 'kv big' }, fmt(r.csi)),
+        el('div', { class: 'grade g-' + (r.grade || 'none') }, t('grade') + ': ' + (r.grade || t('withheld'))), el('div', { class: 'ks' }, ci + ' · n = ' + r.csi_n),
+        delta('csi') === null ? el('span', { class: 'delta none' }, t('noPrev')) : el('span', { class: 'delta ' + (delta('csi') >= 0 ? 'up' : 'down') }, (delta('csi') >= 0 ? '▲ ' : '▼ ') + Math.abs(Math.round(delta('csi') * 10) / 10) + ' ' + t('vsPrev'))),
+      kpi(t('csat'), fmt(r.csat_pct, '%'), st('csat_pct').n, delta('csat_pct')),
+      kpi(t('nps'), fmt(r.nps), st('nps').n, delta('nps')),
+      kpi(t('ces'), fmt(r.ces_mean), st('ces_mean').n, delta('ces_mean')),
+      kpi(t('fcr'), fmt(r.fcr_pct, '%'), st('fcr_pct').n, delta('fcr_pct')),
+      kpi(t('response'), fmt(r.response_rate_pct, '%'), st('response_rate_pct').n, delta('response_rate_pct')),
+      ...slaAll.map(([key, s]) => kpi(t('sla') + ' · ' + key, fmt(s.compliance_pct, '%'), s.n, p && p.sla[key] && p.sla[key].compliance_pct !== null && s.compliance_pct !== null ? s.compliance_pct - p.sla[key].compliance_pct : null, '≤ ' + s.target + ' ' + s.unit)),
+    );
+    void slaKey;
+    chart('cTrend', {
+      type: 'line',
+      data: { labels: d.trend.map((x) => x.period), datasets: [
+        { label: 'CSI', data: d.trend.map((x) => x.csi), borderColor: COLORS.blue, backgroundColor: COLORS.blue, tension: 0.3, spanGaps: true },
+        { label: 'CSAT %', data: d.trend.map((x) => x.csat_pct), borderColor: COLORS.green, backgroundColor: COLORS.green, tension: 0.3, spanGaps: true },
+        { label: 'NPS', data: d.trend.map((x) => x.nps), borderColor: COLORS.violet, backgroundColor: COLORS.violet, tension: 0.3, spanGaps: true },
+      ] },
+      options: { scales: { y: { suggestedMin: -20, suggestedMax: 100 } } },
+    });
+    const dims = Object.entries(r.dimensions);
+    chart('cDims', {
+      type: 'bar',
+      data: { labels: dims.map(([id, x]) => dimLabel(id, x)), datasets: [{ label: t('chart.dimensions'), data: dims.map(([, x]) => x.score), backgroundColor: dims.map(([, x]) => (x.score === null ? COLORS.grey : x.score >= 90 ? COLORS.green : x.score >= 60 ? COLORS.blue : COLORS.red)) }] },
+      options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 100 } } },
+    });
+    chart('cNps', {
+      type: 'bar',
+      data: { labels: [...Array(11).keys()].map(String), datasets: [{ label: 'NPS', data: r.nps_distribution, backgroundColor: [...Array(11).keys()].map((i) => (i <= 6 ? COLORS.red : i <= 8 ? COLORS.amber : COLORS.green)) }] },
+      options: { plugins: { legend: { display: false } } },
+    });
+    const tops = r.topics.slice(0, 10);
+    chart('cTopics', {
+      type: 'bar',
+      data: { labels: tops.map((x) => topicName(x.topic)), datasets: [
+        { label: t('s.negative'), data: tops.map((x) => x.negative), backgroundColor: COLORS.red },
+        { label: t('s.neutral'), data: tops.map((x) => x.neutral), backgroundColor: COLORS.grey },
+        { label: t('s.positive'), data: tops.map((x) => x.positive), backgroundColor: COLORS.green },
+      ] },
+      options: { indexAxis: 'y', scales: { x: { stacked: true }, y: { stacked: true } } },
+    });
+    chart('cPriority', {
+      type: 'bubble',
+      data: { datasets: r.priorities.map((x, i) => ({ label: dimLabel(x.dimension, r.dimensions[x.dimension]), data: [{ x: x.importance, y: x.gap, r: 6 + Math.min(14, x.priority / 2) }], backgroundColor: Object.values(COLORS)[i % 6] + 'bb' })) },
+      options: { scales: { x: { title: { display: true, text: 'importance' }, min: 0 }, y: { title: { display: true, text: 'gap (100 − score)' }, min: 0 } } },
+    });
+    renderAlerts(d.open_alerts);
+    const q = params().toString();
+    $('#repCsv').href = API + '/export/report.csv?' + q;
+    $('#repJson').href = API + '/export/report.json?' + q;
+    $('#repHtml').href = API + '/report.html?' + q;
+  }
+  function dimLabel(id, x) {
+    const l = (x && x.label) || id;
+    // labels are "English 中文": show the part in the current language
+    const m = /^(.*?)\s+([\u3400-\u9fff].*)$/.exec(l);
+    return m ? (state.lang === 'en' ? m[1] : m[2]) : l;
+  }
+  function renderAlerts(list) {
+    const ul = $('#alerts');
+    $('#alertDetail').replaceChildren();
+    if (!list.length) return ul.replaceChildren(el('li', { class: 'muted' }, t('noAlerts')));
+    ul.replaceChildren(...list.map((a) => el('li', { class: 'alert ' + a.kind },
+      el('button', { class: 'link', onclick: () => drill(a.id) }, a.message),
+      el('span', { class: 'muted' }, ` · n=${a.n} · ${a.window_from}`))));
+  }
+  async function drill(id) {
+    const d = await call(API + '/alerts/' + id);
+    $('#alertDetail').replaceChildren(el('h3', {}, t('drill')), el('table', { class: 'table' },
+      el('tbody', {}, d.interactions.map((i) => el('tr', {}, el('td', {}, i.started_at.slice(0, 16).replace('T', ' ')), el('td', {}, i.channel), el('td', {}, i.handled_by), el('td', {}, i.agent_id || ''), el('td', {}, i.resolved || ''),
+        el('td', {}, el('button', { class: 'link', onclick: () => openTranscript(i.id) }, t('transcript'))))))));
+  }
+
+  // ---------- feedback ----------
+  async function loadFeedback(first) {
+    if (first) { state.cursors = []; state.cursor = null; }
+    const p = params('feedback');
+    if (state.cursor) p.set('cursor', state.cursor);
+    const d = await call(API + '/feedback?' + p);
+    state.rows = d.items;
+    state.next = d.next;
+    state.selected.clear();
+    $('#selCount').textContent = '0';
+    $('#selAll').checked = false;
+    if (d.total !== null) $('#fbTotal').textContent = t('total', { n: d.total });
+    $('#nextPage').disabled = !d.next;
+    const q = params('feedback').toString();
+    $('#fbCsv').href = API + '/export/feedback.csv?' + q;
+    $('#fbJson').href = API + '/export/feedback.json?' + q;
+    $('#fbTable tbody').replaceChildren(...(d.items.length ? d.items.map(row) : [el('tr', {}, el('td', { colspan: 10, class: 'muted center' }, t('nodata')))]));
+  }
+  const sentBadge = (s, human) => (s ? el('span', { class: 'badge s-' + s + (human ? ' human' : '') }, t('s.' + s)) : el('span', { class: 'muted' }, '—'));
+  function row(f) {
+    const human = f.topics.filter((x) => x.source === 'human');
+    const model = f.topics.filter((x) => x.source === 'model');
+    const topicsCell = el('td', { class: 'topics' },
+      (human.length ? human : model).map((x) => el('span', { class: 'chip' + (human.length ? ' human' : '') }, topicName(x.topic) + (x.sentiment ? ' · ' + t('s.' + x.sentiment) : ''))),
+      human.length && model.length ? el('div', { class: 'was' }, model.map((x) => topicName(x.topic)).join(', ')) : null);
+    const sentCell = el('td', {}, f.human_sentiment ? [sentBadge(f.human_sentiment, true), f.sentiment && f.sentiment !== f.human_sentiment ? el('div', { class: 'was' }, t('s.' + f.sentiment)) : null] : sentBadge(f.sentiment));
+    const r = f.ratings || {};
+    const ratings = ['csat', 'nps', 'ces', 'resolved'].filter((k) => r[k] !== undefined && r[k] !== null).map((k) => k.toUpperCase() + ' ' + r[k]).join(' · ');
+    const cb = el('input', { type: 'checkbox', 'aria-label': 'select' });
+    cb.addEventListener('change', () => { cb.checked ? state.selected.add(f.id) : state.selected.delete(f.id); $('#selCount').textContent = state.selected.size; });
+    return el('tr', { 'data-id': f.id, class: f.corrected_at ? 'corrected' : '' },
+      el('td', {}, cb),
+      el('td', { class: 'nowrap' }, f.created_at.slice(0, 10), el('div', { class: 'muted small' }, f.channel)),
+      el('td', { class: 'text' }, f.text, f.corrected_by ? el('div', { class: 'muted small' }, t('corrected', { who: f.corrected_by })) : null),
+      el('td', {}, f.language || ''),
+      sentCell,
+      topicsCell,
+      el('td', { class: 'num' }, f.sentiment_confidence === null ? '—' : f.sentiment_confidence.toFixed(2)),
+      el('td', { class: 'small muted' }, f.model_version || ''),
+      el('td', { class: 'small nowrap' }, ratings),
+      el('td', { class: 'actions' }, el('button', { class: 'edit', onclick: () => openEditor(f) }, t('edit')), el('button', { class: 'link', onclick: () => openTranscript(f.interaction_id) }, t('transcript'))),
+    );
+  }
+  $('#fbApply').addEventListener('click', () => loadFeedback(true));
+  $('#feedback [name=q]').addEventListener('keydown', (e) => { if (e.key === 'Enter') loadFeedback(true); });
+  $('#firstPage').addEventListener('click', () => loadFeedback(true));
+  $('#nextPage').addEventListener('click', () => { if (state.next) { state.cursor = state.next; loadFeedback(false); } });
+  $('#selAll').addEventListener('change', (e) => {
+    $$('#fbTable tbody input[type=checkbox]').forEach((c) => { c.checked = e.target.checked; c.dispatchEvent(new Event('change')); });
+  });
+  $('#bulkApply').addEventListener('click', async () => {
+    const body = { ids: [...state.selected] };
+    if ($('#bulkSentiment').value) body.sentiment = $('#bulkSentiment').value;
+    if ($('#bulkTopic').value) body.topics = [{ topic: $('#bulkTopic').value }];
+    if (!body.ids.length || (!body.sentiment && !body.topics)) return;
+    await call(API + '/feedback/bulk-correction', { method: 'POST', body });
+    loadFeedback(false);
+  });
+
+  async function openEditor(f) {
+    const dlg = $('#editor');
+    $('#editText').textContent = f.text;
+    const model = f.topics.filter((x) => x.source === 'model');
+    $('#editModel').textContent = (f.sentiment ? t('s.' + f.sentiment) : '—') + ' · ' + (model.map((x) => topicName(x.topic)).join(', ') || '—') + (f.model_version ? ' (' + f.model_version + ')' : '');
+    $('#editForm [name=sentiment]').value = f.human_sentiment || f.sentiment || 'neutral';
+    const current = new Set((f.topics.some((x) => x.source === 'human') ? f.topics.filter((x) => x.source === 'human') : model).map((x) => x.topic));
+    $('#editTopics').replaceChildren(...state.meta.topics.map((x) => el('label', { class: 'check' }, el('input', Object.assign({ type: 'checkbox', value: x.id }, current.has(x.id) ? { checked: '' } : {})), topicName(x.id))));
+    const d = await call(API + '/feedback/' + f.id);
+    $('#editAudit').replaceChildren(...d.audit.map(auditLine));
+    dlg.returnValue = '';
+    dlg.showModal();
+    dlg.onclose = async () => {
+      if (dlg.returnValue !== 'save') return;
+      const topics = $$('#editTopics input:checked').map((i) => ({ topic: i.value }));
+      await call(API + '/feedback/' + f.id + '/correction', { method: 'POST', body: { sentiment: $('#editForm [name=sentiment]').value, topics: topics.length ? topics : [{ topic: 'other' }] } });
+      loadFeedback(false);
+    };
+  }
+  function auditLine(a) {
+    return el('li', {}, el('b', {}, a.actor), ' · ', a.at.slice(0, 19).replace('T', ' '), ' · ', a.action, ': ', describe(a.before), ' → ', describe(a.after));
+  }
+  function describe(x) {
+    if (!x) return '—';
+    if ('human_sentiment' in x) return x.human_sentiment ? t('s.' + x.human_sentiment) : '—';
+    if (x.topics) return x.topics.map((y) => topicName(y.topic)).join(', ') || '—';
+    return JSON.stringify(x);
+  }
+  async function openTranscript(id) {
+    const d = await call(API + '/interactions/' + encodeURIComponent(id));
+    $('#transcriptBody').replaceChildren(...d.transcript.map((m) => el('div', { class: 'msg ' + m.role }, el('span', { class: 'role' }, m.role), el('span', {}, m.text || ''))));
+    $('#transcriptDlg').showModal();
+  }
+
+  // ---------- quality / audit / privacy ----------
+  async function loadQuality() {
+    const d = await call(API + '/goldset/metrics');
+    const table = (id, rows, name) => $(id).replaceChildren(
+      el('thead', {}, el('tr', {}, [t('label'), t('precision'), t('recall'), t('f1'), t('support')].map((h) => el('th', {}, h)))),
+      el('tbody', {}, rows.length ? rows.map((r) => el('tr', {}, el('td', {}, name(r.label)), el('td', { class: 'num' }, fmt(r.precision)), el('td', { class: 'num' }, fmt(r.recall)), el('td', { class: 'num' }, fmt(r.f1)), el('td', { class: 'num' }, r.support))) : el('tr', {}, el('td', { colspan: 5, class: 'muted' }, t('nodata')))));
+    table('#qSent', d.sentiment, (l) => t('s.' + l));
+    table('#qTopics', d.topics, topicName);
+  }
+  async function loadAudit() {
+    const d = await call(API + '/audit?limit=200');
+    $('#auditTable').replaceChildren(
+      el('thead', {}, el('tr', {}, [t('a.at'), t('a.actor'), t('a.action'), t('a.target'), t('a.change')].map((h) => el('th', {}, h)))),
+      el('tbody', {}, d.entries.map((a) => el('tr', {}, el('td', { class: 'nowrap' }, a.at.slice(0, 19).replace('T', ' ')), el('td', {}, a.actor), el('td', {}, a.action), el('td', {}, a.target_type + ' ' + a.target_id), el('td', {}, describe(a.before) + ' → ' + describe(a.after))))));
+  }
+  $('#dsExport').addEventListener('click', async () => {
+    const u = $('#dsUser').value.trim();
+    if (!u) return;
+    const d = await call(API + '/subjects/' + encodeURIComponent(u) + '/export');
+    $('#dsOut').textContent = JSON.stringify(d, null, 2);
+  });
+  $('#dsDelete').addEventListener('click', async () => {
+    const u = $('#dsUser').value.trim();
+    if (!u || !confirm(t('p.confirm', { u }))) return;
+    const d = await call(API + '/subjects/' + encodeURIComponent(u) + '/delete', { method: 'POST', body: { confirm: u } });
+    $('#dsOut').textContent = JSON.stringify(d, null, 2);
+  });
+
+  // ---------- start ----------
+  applyLang();
+  call(API + '/me', { noRedirect: true }).then(enter, showLogin);
+})();
