@@ -22,6 +22,9 @@ import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
 import { validateActivityBody } from './web/activityValidation';
 import { registerIndicatorRoutes } from './web/indicatorsApi';
+import { bearerGuard, registerAnalystRoutes } from './web/analyst/routes';
+import { loadIndicatorModel } from './indicators/model';
+import { loadTopicNames } from './web/analyst/topics';
 import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
@@ -162,6 +165,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   survey.registerRoutes(server, config.analystApiToken);
   registerIndicatorRoutes(server, { db, analystToken: config.analystApiToken, modelPath: `${config.modelsDir}/indicators.yaml` });
+  registerAnalystRoutes(server, {
+    db, log, model: loadIndicatorModel(`${config.modelsDir}/indicators.yaml`), topics: loadTopicNames(`${config.modelsDir}/taxonomy.yaml`),
+    requireSession: bearerGuard(config.analystApiToken), meRoute: true,
+  });
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({
     server,

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,26 @@ export interface AnalystDeps {
   log: Logger;
   /** Session check from src/web/auth.ts: 401 without a valid analyst session, CSRF on writes, sets req.account. */
   requireSession: restify.RequestHandler;
+  /** Serve GET /api/analyst/me here (true until the shared auth module registers its own). */
+  meRoute?: boolean;
+}
+
+/**
+ * Interim guard until src/web/auth.ts lands: the ANALYST_API_TOKEN bearer token (fail-closed when unset).
+ * A bearer header is never sent by the browser on its own, so it is not open to CSRF.
+ */
+export function bearerGuard(token: string | undefined): restify.RequestHandler {
+  return (req, res, next) => {
+    const m = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
+    const a = Buffer.from(m ? m[1].trim() : '');
+    const b = Buffer.from(token ?? '');
+    if (!token || !m || a.length !== b.length || !timingSafeEqual(a, b)) {
+      res.send(401, { error: 'analyst session required' });
+      return next(false);
+    }
+    (req as any).account = { id: 'analyst-token' };
+    return next();
+  };
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
@@ -88,11 +109,11 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
   };
 
   // The shell holds no data; it shows the login form until /api/analyst/me answers 200.
-  const page = (_req: restify.Request, res: restify.Response) =>
+  const page = async (_req: restify.Request, res: restify.Response) =>
     send(res, 200, 'text/html; charset=utf-8', readFileSync(join(PUBLIC_DIR, 'index.html')), { 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' });
   server.get('/analyst', page);
   server.get('/analyst/', page);
-  server.get('/analyst/assets/:name', (req, res) => {
+  server.get('/analyst/assets/:name', async (req, res) => {
     const a = ASSETS[req.params.name];
     if (!a) return send(res, 404, 'text/plain', 'not found');
     send(res, 200, a[1], readFileSync(a[0]));
@@ -110,6 +131,8 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
         if (!res.headersSent) res.send(500, { error: 'internal error' });
       }
     };
+
+  if (deps.meRoute) server.get(`${api}/me`, guard, wrap(async (req, res) => void res.send({ account: actorOf(req) })));
 
   server.get(`${api}/meta`, guard, wrap(async (req, res) => {
     const distinct = async (col: string) => (await db.all<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM interactions WHERE ${col} IS NOT NULL ORDER BY v LIMIT 200`)).map((r) => r.v);
