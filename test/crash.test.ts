@@ -98,7 +98,7 @@ describe('crash and shutdown', () => {
       server.kill('SIGKILL');
       await exited(server);
     }
-  });
+  }, 180_000);
 
   it('finishes in-flight turns on SIGTERM before exiting', async () => {
     const dbPath = join(dir, 'term.db');
@@ -111,7 +111,8 @@ describe('crash and shutdown', () => {
         (e) => statuses.push(String(e)),
       ),
     );
-    await new Promise((r) => setTimeout(r, 30));
+    // Signal once the first turn has completed, while the others are still being processed.
+    await Promise.race(inflight);
     server.kill('SIGTERM');
     const code = await exited(server);
     await Promise.all(inflight);
@@ -125,5 +126,5 @@ describe('crash and shutdown', () => {
     const customerTurns = (await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM transcript WHERE role = 'customer'"))!.n;
     expect(customerTurns).toBe(accepted);
     await db.close();
-  });
+  }, 120_000);
 });
