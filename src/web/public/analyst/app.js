@@ -155,7 +155,7 @@
     const k = $('#kpis');
     k.replaceChildren(
       el('div', { class: 'kpi csi' }, el('div', { class: 'kl' }, t('csi')), el('div', { class: 'kv big' }, fmt(r.csi)),
-        el('div', { class: 'grade g-' + (r.grade || 'none') }, t('grade') + ': ' + (r.grade || t('withheld'))), el('div', { class: 'ks' }, ci + ' · n = ' + r.csi_n),
+        el('div', { class: 'grade g-' + (r.grade || 'none') }, t('grade') + ': ' + (r.grade ? (window.I18N[state.lang]['g.' + r.grade] || r.grade) : t('withheld'))), el('div', { class: 'ks' }, ci + ' · n = ' + r.csi_n),
         delta('csi') === null ? el('span', { class: 'delta none' }, t('noPrev')) : el('span', { class: 'delta ' + (delta('csi') >= 0 ? 'up' : 'down') }, (delta('csi') >= 0 ? '▲ ' : '▼ ') + Math.abs(Math.round(delta('csi') * 10) / 10) + ' ' + t('vsPrev'))),
       kpi(t('csat'), fmt(r.csat_pct, '%'), st('csat_pct').n, delta('csat_pct')),
       kpi(t('nps'), fmt(r.nps), st('nps').n, delta('nps')),

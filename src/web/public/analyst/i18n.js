@@ -21,7 +21,7 @@ window.I18N = {
     'p.title': 'Data-subject request', 'p.hint': 'Export or delete everything stored about one customer. Deleting removes transcripts, texts and answers; anonymous aggregates stay. Both are audited.',
     'p.user': 'Customer user id', 'p.export': 'Export everything', 'p.delete': 'Delete', 'p.confirm': 'Delete all data of {u}? This cannot be undone.',
     'edit.title': 'Correct tags', 'edit.model': 'Model said:', 'edit.history': 'History', cancel: 'Cancel', save: 'Save', close: 'Close', saved: 'Saved',
-    drill: 'Interactions behind this alert', nodata: 'No data',
+    drill: 'Interactions behind this alert', 'g.high': 'high', 'g.medium': 'medium', 'g.low': 'low', 'g.very_satisfied': 'very satisfied', 'g.satisfied': 'satisfied', 'g.neutral': 'neutral', 'g.dissatisfied': 'dissatisfied', 'g.very_dissatisfied': 'very dissatisfied', nodata: 'No data',
   },
   'zh-CN': {
     title: '分析工作台', 'tab.dashboard': '仪表板', 'tab.feedback': '反馈审阅', 'tab.quality': '模型质量', 'tab.audit': '审计日志', 'tab.privacy': '数据主体请求',
@@ -44,7 +44,7 @@ window.I18N = {
     'p.title': '数据主体请求', 'p.hint': '导出或删除某位客户的全部数据。删除会移除对话记录、文本和答案，保留匿名汇总；两种操作均记入审计日志。',
     'p.user': '客户用户 ID', 'p.export': '导出全部', 'p.delete': '删除', 'p.confirm': '确定删除 {u} 的全部数据？此操作不可撤销。',
     'edit.title': '校正标签', 'edit.model': '模型判断：', 'edit.history': '历史记录', cancel: '取消', save: '保存', close: '关闭', saved: '已保存',
-    drill: '该预警涉及的会话', nodata: '暂无数据',
+    drill: '该预警涉及的会话', 'g.high': '高', 'g.medium': '中', 'g.low': '低', 'g.very_satisfied': '非常满意', 'g.satisfied': '满意', 'g.neutral': '一般', 'g.dissatisfied': '不满意', 'g.very_dissatisfied': '非常不满意', nodata: '暂无数据',
   },
   'zh-TW': {
     title: '分析工作台', 'tab.dashboard': '儀表板', 'tab.feedback': '回饋審閱', 'tab.quality': '模型品質', 'tab.audit': '稽核日誌', 'tab.privacy': '資料主體請求',
@@ -67,6 +67,6 @@ window.I18N = {
     'p.title': '資料主體請求', 'p.hint': '匯出或刪除某位顧客的全部資料。刪除會移除對話紀錄、文字與答案，保留匿名彙總；兩種操作皆記入稽核日誌。',
     'p.user': '顧客使用者 ID', 'p.export': '匯出全部', 'p.delete': '刪除', 'p.confirm': '確定刪除 {u} 的全部資料？此操作無法復原。',
     'edit.title': '校正標籤', 'edit.model': '模型判斷：', 'edit.history': '歷史紀錄', cancel: '取消', save: '儲存', close: '關閉', saved: '已儲存',
-    drill: '此預警涉及的會話', nodata: '暫無資料',
+    drill: '此預警涉及的會話', 'g.high': '高', 'g.medium': '中', 'g.low': '低', 'g.very_satisfied': '非常滿意', 'g.satisfied': '滿意', 'g.neutral': '普通', 'g.dissatisfied': '不滿意', 'g.very_dissatisfied': '非常不滿意', nodata: '暫無資料',
   },
 };
