@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './log';
 import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
 import { normalizeLocale } from './nlp/locale';
 import { Matcher } from './nlp/matcher';
+import { classifierHealth, createClassification } from './nlp/classify';
 import { redact } from './nlp/redact';
 import { Db } from './storage/db';
 import { InteractionRepo } from './storage/interactions';
@@ -29,6 +30,9 @@ import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
 
+/** A negative tag this sure opens a service-recovery follow-up (SPEC "Closed loop"). */
+const NEGATIVE_FOLLOWUP_CONFIDENCE = 0.7;
+
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export interface AppOverrides {
@@ -36,6 +40,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Extra BotFrameworkAuthentication settings (e.g. a loopback OpenID metadata URL in tests). */
   authOptions?: Record<string, string | boolean | undefined>;
+  /** Environment for the classifier settings (CLASSIFIER_ENGINE, CLASSIFIER_MODEL ...); default process.env. */
+  classifierEnv?: Record<string, string | undefined>;
   /** Survey settings overrides, callbacks and tick interval (tests use a short idle timeout). */
   survey?: Pick<SurveyModuleOptions, 'configPath' | 'settings' | 'idleTickMs' | 'onRecoveryAccepted' | 'onFeedback'>;
 }
@@ -50,6 +56,7 @@ export interface App {
   kb: KnowledgeBase;
   interactions: InteractionRepo;
   survey: SurveyModule;
+  classification: Awaited<ReturnType<typeof createClassification>>;
   directline: DirectLine;
   log: Logger;
   /** Stop accepting requests, finish in-flight turns, close the database. */
@@ -80,7 +87,28 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const testPrefixes = config.testUserPrefixes;
   const isTestTraffic = (userId: string, channelId: string) => testPrefixes.some((p) => userId.startsWith(p) || channelId.startsWith(p));
 
-  const survey = createSurveyModule({ db, interactions, log, now: overrides.now, ...overrides.survey });
+  // Open answers are classified in a background queue persisted in SQLite; a turn only enqueues.
+  const recoverHolder: { recover?: (feedbackId: number) => Promise<unknown> } = {};
+  const classification = await createClassification(db, { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) }, {
+    warn: (msg, fields) => log.warn(msg, fields),
+    onError: (msg, fields) => log.warn(msg, fields),
+    taxonomyPath: `${config.modelsDir}/taxonomy.yaml`,
+    onClassified: async (feedbackId, r) => {
+      if (r.sentiment === 'negative' && r.confidence >= NEGATIVE_FOLLOWUP_CONFIDENCE) await recoverHolder.recover?.(feedbackId);
+    },
+  });
+  const survey = createSurveyModule({
+    db,
+    interactions,
+    log,
+    now: overrides.now,
+    ...overrides.survey,
+    onFeedback: (id) => {
+      void classification.queue.enqueue(id).catch((error) => log.error('could not queue feedback for classification', { error, id }));
+      return overrides.survey?.onFeedback?.(id);
+    },
+  });
+  recoverHolder.recover = (id) => survey.recoverNegativeFeedback(id);
 
   const botHolder: { bot?: ServiceBot } = {};
   const dialogDeps: MainDialogDeps = {
@@ -153,7 +181,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     } catch (err) {
       database = { ok: false, path: config.databasePath, error: (err as Error).message };
     }
-    const models = { matcher: { ok: true, kbEntries: kb.entries.length } };
+    const models = { matcher: { ok: true, kbEntries: kb.entries.length }, classifier: classifierHealth(), queue: await classification.queue.counts() };
     res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', version: VERSION, database, models });
   });
 
@@ -184,6 +212,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   registerChatPage(server, { directline, prefix: config.directlinePrefix });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
+  const backlog = await classification.queue.enqueueUnclassified();
+  if (backlog) log.info('queued unclassified feedback', { count: backlog });
+  classification.queue.start();
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const addr = server.address() as { port: number };
@@ -194,6 +225,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     (closed ??= (async () => {
       draining = true;
       await survey.stop();
+      await classification.queue.stop();
       await directline.close(); // before server.close: running turns post their replies over loopback
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would otherwise hold close() open until they time out.
@@ -203,5 +235,5 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, directline, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, log, close };
 }

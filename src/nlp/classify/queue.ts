@@ -9,6 +9,8 @@ export interface QueueOptions {
   /** retry back-off base (doubles per attempt) */
   backoffMs?: number;
   onError?: (msg: string, fields: Record<string, unknown>) => void;
+  /** Called after a result is written (e.g. to open a follow-up for clearly negative feedback). */
+  onClassified?: (feedbackId: number, result: { sentiment: string | null; confidence: number }) => Promise<void>;
 }
 
 export interface JobRow {
@@ -50,6 +52,19 @@ export class ClassificationQueue {
       [feedbackId, now, now, now],
     );
     this.wake?.();
+  }
+
+  /** Queue every feedback row that was never classified and has no job (e.g. imported by the CLI). */
+  async enqueueUnclassified(): Promise<number> {
+    const now = new Date().toISOString();
+    const r = await this.db.run(
+      `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
+       SELECT f.id, 'pending', 0, ?, ?, ? FROM feedback f
+       WHERE f.classified_at IS NULL AND NOT EXISTS (SELECT 1 FROM classification_jobs j WHERE j.feedback_id = f.id)`,
+      [now, now, now],
+    );
+    if (r.changes) this.wake?.();
+    return r.changes;
   }
 
   start(): void {
@@ -126,6 +141,9 @@ export class ClassificationQueue {
         }
         await tx.runRaw(`UPDATE classification_jobs SET status='done', last_error=NULL, updated_at=? WHERE feedback_id=?`, [at, job.feedback_id]);
       });
+      await this.opts.onClassified?.(job.feedback_id, { sentiment: r.sentiment, confidence: r.confidence }).catch((err) =>
+        this.opts.onError?.('after-classification hook failed', { feedbackId: job.feedback_id, error: String(err) }),
+      );
     } catch (err) {
       const failed = attempts >= this.maxAttempts;
       const retryAt = new Date(Date.now() + this.backoffMs * 2 ** (attempts - 1)).toISOString();
