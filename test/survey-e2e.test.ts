@@ -247,6 +247,29 @@ describe('satisfaction survey over real HTTP', () => {
     expect(await surveyOf(c)).toMatchObject({ trigger: 'agent_resolved', definition_id: 'default', status: 'started' });
   });
 
+  it('follows up an open answer the classifier later tags clearly negative: follow-up, apology and offer of a person', async () => {
+    const c = bot.customer({ locale: 'zh-CN' });
+    await c.say('忘记密码了怎么办');
+    await c.say('再见');
+    await c.say('4');
+    await c.say('等了太久，非常失望');
+    const fb = await db().get<{ id: number; interaction_id: string }>(
+      'SELECT f.id, f.interaction_id FROM feedback f JOIN interactions i ON i.id = f.interaction_id WHERE i.conversation_id = ?',
+      [c.conversationId],
+    );
+    c.newReplies();
+    const r = await bot.app.survey.recoverNegativeFeedback(fb!.id);
+    expect(r.notified).toBe(true);
+    const msg = c.newReplies();
+    expect(c.texts(msg)).toMatch(/非常抱歉/);
+    expect(msg[0].suggestedActions!.actions.map((a) => a.title)).toEqual(['是，转人工', '不用，继续']);
+    const f = await db().get<{ reason: string; due_at: string; created_at: string }>('SELECT * FROM followups WHERE id = ?', [r.followupId!]);
+    expect(f!.reason).toBe('negative_feedback');
+    // the offer's button text reaches the main dialog's handoff route
+    expect(c.texts(await c.say('是，转人工'))).toMatch(/转人工|人工客服/);
+    expect(Date.parse(f!.due_at) - Date.parse(f!.created_at)).toBe(24 * 3600_000);
+  });
+
   it('serves the surveys and follow-ups API behind the bearer token', async () => {
     const base = bot.app.url;
     expect((await fetch(`${base}/api/surveys`)).status).toBe(401);

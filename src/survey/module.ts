@@ -1,6 +1,7 @@
 import type { CloudAdapter, ConversationState, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, type Dialog } from 'botbuilder-dialogs';
 import type restify from 'restify';
+import { recoveryActivity } from '../../dialogs/surveyCards';
 import { createSurveyHook, SURVEY_DIALOG_ID, SurveyDialog, type SurveyDialogDeps } from '../../dialogs/surveyDialog';
 import type { Logger } from '../log';
 import { normalizeLocale } from '../nlp/locale';
@@ -9,7 +10,7 @@ import type { InteractionRepo } from '../storage/interactions';
 import { registerSurveyRoutes } from '../web/surveysApi';
 import { loadSurveyConfig, type SurveyConfig, type SurveySettings } from './definitions';
 import { Eligibility } from './eligibility';
-import { FollowupRepo } from './followups';
+import { createFollowupForNegativeFeedback, FollowupRepo } from './followups';
 import { IdleScheduler } from './idleScheduler';
 import { SurveyRepo } from './surveyRepo';
 
@@ -134,6 +135,28 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     },
 
     offerSurvey,
+
+    /**
+     * The classifier tagged an open answer clearly negative: open the follow-up (owner, 24 h clock)
+     * and, where proactive messages are allowed, apologise and offer a person. The offer uses plain
+     * suggested actions ("talk to a person" / "转人工"), which the main dialog routes to handoff.
+     */
+    async recoverNegativeFeedback(feedbackId: number): Promise<{ followupId?: number; notified: boolean }> {
+      const s = config.settings;
+      const followupId = await createFollowupForNegativeFeedback(o.db, feedbackId, { owner: s.followupOwner, dueHours: s.followupDueHours, now: o.now });
+      if (followupId === undefined) return { notified: false };
+      const fb = await o.db.get<{ interaction_id: string }>('SELECT interaction_id FROM feedback WHERE id = ?', [feedbackId]);
+      const interaction = fb && (await o.interactions.get(fb.interaction_id));
+      if (!interaction) return { followupId, notified: false };
+      await o.interactions.logEvent(interaction.id, 'recovery_offered', { reason: 'negative_feedback', followupId, feedbackId });
+      const reference = await o.interactions.reference(interaction.conversation_id);
+      if (!proactive || !reference || !s.proactiveChannels.includes(interaction.channel)) return { followupId, notified: false };
+      const locale = normalizeLocale(interaction.locale) ?? 'en';
+      await proactive.adapter.continueConversationAsync(proactive.appId, reference, async (ctx) => {
+        await ctx.sendActivity(recoveryActivity(locale, 'suggested'));
+      });
+      return { followupId, notified: true };
+    },
 
     async stop(): Promise<void> {
       await scheduler?.stop();
