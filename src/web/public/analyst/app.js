@@ -232,6 +232,7 @@
     if (first) { state.cursors = []; state.cursor = null; }
     const p = params('feedback');
     if (state.cursor) p.set('cursor', state.cursor);
+    if (!first) p.set('count', '0'); // COUNT(*) only for the first page: it scans the matches
     const d = await call(API + '/feedback?' + p);
     state.rows = d.items;
     state.next = d.next;
