@@ -76,7 +76,9 @@ export function questionText(item: SurveyItem, locale: Locale): string {
   if (!opts.length) return item.text[locale];
   if (item.kind === 'resolved') return `${item.text[locale]}\n${opts.map((o) => o.title).join(' / ')}`;
   const { min, max } = item.scale!;
-  return `${item.text[locale]}\n(${min}-${max})`;
+  // Wording that already spells out the scale ("1 very dissatisfied … 5") needs no "(1-5)" after it.
+  const q = item.text[locale];
+  return new RegExp(`${min}\\D[^]*${max}`).test(q) ? q : `${q}\n(${min}-${max})`;
 }
 
 /** The question as an Adaptive Card (buttons submit {surveyItem, value}), suggested actions, or plain text. */
@@ -95,7 +97,8 @@ export function questionActivity(item: SurveyItem, locale: Locale, mode: 'card' 
   const submit = (o: Option) => ({ type: 'Action.Submit', title: o.title, data: { surveyItem: item.id, value: o.value } });
   const body: unknown[] = [];
   if (prefix) body.push({ type: 'TextBlock', text: prefix, wrap: true });
-  body.push({ type: 'TextBlock', text: item.text[locale], wrap: true, weight: 'Bolder' });
+  // The question itself travels as the activity's text (shown above the card, and the fallback
+  // on channels without cards), so the card carries only the answer controls.
   for (const row of rows) body.push({ type: 'ActionSet', actions: row.map(submit) });
   if (item.kind === 'open') {
     body.push({ type: 'Input.Text', id: 'value', isMultiline: true });

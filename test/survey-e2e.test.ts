@@ -52,7 +52,8 @@ describe('satisfaction survey over real HTTP', () => {
     const q = start[start.length - 1];
     const buttons = card(q).body.flatMap((b: any) => b.actions ?? []);
     expect(buttons.map((b: any) => b.data)).toContainEqual({ surveyItem: 'csat', value: 5 });
-    expect(q.text).toMatch(/1-5/); // text fallback
+    expect(q.text).toMatch(/\(1 very dissatisfied … 5 very satisfied\)/); // text fallback shows the scale
+    expect(card(q).body.some((b: any) => b.type === "TextBlock" && b.text === q.text)).toBe(false); // not repeated in the card
 
     expect(c.texts(await c.say(undefined, submit('csat', 5)))).toMatch(/problem resolved/);
     expect(c.texts(await c.say(undefined, submit('resolved', 'yes')))).toMatch(/recommend/);

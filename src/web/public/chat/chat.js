@@ -79,6 +79,10 @@
           userID: state.userId,
           locale: locale, // also sets the locale of every activity the customer sends
           styleOptions: { hideUploadButton: true, botAvatarInitials: 'Bot', userAvatarInitials: 'Me', suggestedActionLayout: 'flow' },
+          // Rating buttons side by side (0-10 would otherwise stack eleven rows high).
+          adaptiveCardsHostConfig: {
+            actions: { actionsOrientation: 'horizontal', actionAlignment: 'stretch', buttonSpacing: 4, maxActions: 12, spacing: 'small', showCard: { actionMode: 'inline' } },
+          },
         },
         el,
       );
