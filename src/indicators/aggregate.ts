@@ -1,5 +1,6 @@
 import type { Db } from '../storage/db';
 import type { SlaTargets } from './model';
+import { aggregateRollup, rollupServes } from './rollup';
 
 /** Segment and window. Dates are ISO strings; a date-only `to` includes that whole day. */
 export interface Filter {
@@ -99,10 +100,26 @@ export function periodExpr(p: Period | undefined): string {
 const timeScore = (col: string) => `CASE WHEN ${col} <= ? THEN 100.0 ELSE MAX(0.0, 100.0 * (2.0 - ${col} / ?)) END`;
 
 /**
- * Runs the GROUP BY queries; CROSS JOIN pins the join order (interactions first, then covering indexes), which
+ * Aggregates for a window and segment, per period. Whole-day windows without an agent/topic segment read the
+ * daily rollup (after refreshing dirty days); anything else, or a rollup that cannot be refreshed (e.g. a
+ * read-only database), uses the base-table SQL.
+ */
+export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Period, opts: { rollup?: boolean } = {}): Promise<Map<string, Aggregates>> {
+  if (opts.rollup !== false && rollupServes(f)) {
+    try {
+      return await aggregateRollup(db, sla, f, period);
+    } catch (err) {
+      if (!/no such table|readonly|SQLITE_BUSY/i.test(String(err))) throw err;
+    }
+  }
+  return aggregateSql(db, sla, f, period);
+}
+
+/**
+ * Runs the GROUP BY queries on the base tables; CROSS JOIN pins the join order (interactions first, then covering indexes), which
  * SQLite otherwise sometimes reverses into a scan of every answer with two lookups each.
  * Returns aggregates per period key ('' without a period). */
-export async function aggregate(db: Db, sla: SlaTargets, f: Filter, period?: Period): Promise<Map<string, Aggregates>> {
+export async function aggregateSql(db: Db, sla: SlaTargets, f: Filter, period?: Period): Promise<Map<string, Aggregates>> {
   const out = new Map<string, Aggregates>();
   const get = (k: string) => {
     let a = out.get(k);

@@ -11,6 +11,7 @@ export * from './model';
 export * from './stats';
 export * from './csv';
 export * from './importCsv';
+export * from './rollup';
 
 /**
  * Full report for a window and segment: indicators, then alert rules; alerts are stored (upsert)

@@ -1,0 +1,189 @@
+import type { Db } from '../storage/db';
+import { EFFECTIVE_TOPIC, emptyAggregates, nextDay, type Aggregates, type Filter, type Period } from './aggregate';
+import type { SlaTargets } from './model';
+
+/**
+ * Daily rollup (migration 009). Triggers mark touched days in indicator_dirty_days; `refreshRollup` recomputes
+ * those days from the base tables, a few days per transaction so chat writes are never blocked for long.
+ * Key: (day, channel, locale, handled_by, definition_id). Agent and topic segments are not in the key (an agent
+ * key multiplies the answer histogram rows by the number of agents), so they use the base-table SQL.
+ */
+const KEY = ['day', 'channel', 'locale', 'handled_by', 'definition_id'] as const;
+const TIMES = ['first_reply', 'queue_wait', 'complaint_first_response', 'complaint_closed', 'transaction'] as const;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Days per refresh transaction: bounds how long a refresh holds the write lock. */
+const DAYS_PER_TX = 7;
+
+/** True when the rollup can answer this filter exactly: whole-day window, no agent / topic segment. */
+export function rollupServes(f: Filter): boolean {
+  if (f.agentId || f.topic) return false;
+  if (f.from && !DATE.test(f.from)) return false;
+  if (f.to && !DATE.test(f.to)) return false;
+  return true;
+}
+
+function timeColumns(sla: SlaTargets): Array<[string, string, number]> {
+  return [
+    ['first_reply', 'i.first_reply_seconds', sla.enquiry_first_reply],
+    ['queue_wait', 'i.queue_wait_seconds', sla.enquiry_first_reply],
+    ['complaint_first_response', 'i.complaint_first_response_hours', sla.complaint_initial],
+    ['complaint_closed', 'i.complaint_closed_hours', sla.complaint_closed],
+    ['transaction', 'i.transaction_days', sla.transaction],
+  ];
+}
+
+const segSql = `substr(i.started_at, 1, 10), i.channel, COALESCE(i.locale, ''), i.handled_by, COALESCE(s.definition_id, '')`;
+
+/** Recompute days [first, last] from base tables (caller holds the transaction). Same SQL shape as aggregateSql. */
+async function rebuildDays(tx: Db, sla: SlaTargets, first: string, last: string): Promise<void> {
+  const range = [first, nextDay(last)];
+  for (const t of ['ops', 'answers', 'topics']) await tx.runRaw(`DELETE FROM indicator_rollup_${t} WHERE day >= ? AND day <= ?`, [first, last]);
+  const cols = timeColumns(sla);
+  const score = (c: string) => `CASE WHEN ${c} <= ? THEN 100.0 ELSE MAX(0.0, 100.0 * (2.0 - ${c} / ?)) END`;
+  await tx.runRaw(
+    `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, interactions, complaints,
+       ${cols.map(([k]) => `${k}_n, ${k}_met, ${k}_score`).join(', ')}, fcr_n, fcr_yes, rep_n, rep_yes, offered, responded)
+     SELECT ${segSql}, COUNT(*), SUM(i.complaint),
+       ${cols.map(([, c]) => `COUNT(${c}), SUM(${c} <= ?), SUM(${score(c)})`).join(', ')},
+       COUNT(i.resolved), SUM(i.resolved = 'yes'), COUNT(i.repeat_contact_7d), SUM(i.repeat_contact_7d),
+       COUNT(s.id), SUM(s.status IN ('complete', 'incomplete'))
+     FROM interactions i LEFT JOIN surveys s ON s.interaction_id = i.id
+     WHERE i.is_test = 0 AND i.started_at >= ? AND i.started_at < ?
+     GROUP BY 1, 2, 3, 4, 5`,
+    [...cols.flatMap(([, , t]) => [t, t, t]), ...range],
+  );
+  await tx.runRaw(
+    `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, interactions, complaints, feedback)
+     SELECT ${segSql}, 0, 0, COUNT(*)
+     FROM interactions i CROSS JOIN feedback f ON f.interaction_id = i.id LEFT JOIN surveys s ON s.interaction_id = i.id
+     WHERE i.is_test = 0 AND i.started_at >= ? AND i.started_at < ?
+     GROUP BY 1, 2, 3, 4, 5
+     ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET feedback = excluded.feedback`,
+    range,
+  );
+  await tx.runRaw(
+    `INSERT INTO indicator_rollup_answers (${KEY.join(', ')}, item_id, value, c)
+     SELECT ${segSql}, a.item_id, a.value, COUNT(*)
+     FROM interactions i CROSS JOIN surveys s ON s.interaction_id = i.id CROSS JOIN survey_answers a ON a.survey_id = s.id
+     WHERE i.is_test = 0 AND i.started_at >= ? AND i.started_at < ? AND a.skipped = 0 AND a.value IS NOT NULL
+     GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    range,
+  );
+  await tx.runRaw(
+    `INSERT INTO indicator_rollup_topics (${KEY.join(', ')}, topic, sentiment, c)
+     SELECT ${segSql}, t.topic, COALESCE(t.sentiment, f.human_sentiment, f.sentiment, ''), COUNT(*)
+     FROM interactions i CROSS JOIN feedback f ON f.interaction_id = i.id CROSS JOIN feedback_topics t ON t.feedback_id = f.id
+       LEFT JOIN surveys s ON s.interaction_id = i.id
+     WHERE i.is_test = 0 AND i.started_at >= ? AND i.started_at < ? AND ${EFFECTIVE_TOPIC}
+     GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+    range,
+  );
+}
+
+/** Groups sorted days into runs of consecutive days, at most `max` days each. */
+export function dayRuns(days: string[], max = DAYS_PER_TX): Array<[string, string]> {
+  const runs: Array<[string, string]> = [];
+  for (const d of days) {
+    const cur = runs[runs.length - 1];
+    if (cur && nextDay(cur[1]) === d && (Date.parse(d) - Date.parse(cur[0])) / 86400_000 < max) cur[1] = d;
+    else runs.push([d, d]);
+  }
+  return runs;
+}
+
+/**
+ * Brings the rollup up to date: rebuilds everything when the SLA targets changed (met/score depend on them),
+ * then every dirty day. Returns the number of days recomputed.
+ */
+export async function refreshRollup(db: Db, sla: SlaTargets): Promise<number> {
+  const key = JSON.stringify(timeColumns(sla).map(([k, , t]) => [k, t]));
+  const meta = await db.get<{ value: string }>(`SELECT value FROM indicator_rollup_meta WHERE key = 'sla'`);
+  if (meta?.value !== key) {
+    await db.transaction(async (tx) => {
+      await tx.execRaw(`DELETE FROM indicator_rollup_ops; DELETE FROM indicator_rollup_answers; DELETE FROM indicator_rollup_topics;
+        INSERT OR IGNORE INTO indicator_dirty_days (day) SELECT DISTINCT substr(started_at, 1, 10) FROM interactions;`);
+      await tx.runRaw(`INSERT INTO indicator_rollup_meta (key, value) VALUES ('sla', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [key]);
+    });
+  }
+  const days = (await db.all<{ day: string }>('SELECT day FROM indicator_dirty_days ORDER BY day')).map((r) => r.day);
+  for (const [first, last] of dayRuns(days)) {
+    await db.transaction(async (tx) => {
+      // one write transaction: a chat write waits for it and then marks its day dirty again
+      await tx.runRaw('DELETE FROM indicator_dirty_days WHERE day >= ? AND day <= ?', [first, last]);
+      await rebuildDays(tx, sla, first, last);
+    });
+  }
+  return days.length;
+}
+
+function periodOfDay(p: Period | undefined): string {
+  if (!p) return "''";
+  if (p === 'day') return 'day';
+  if (p === 'month') return 'substr(day, 1, 7)';
+  return "date(day, 'weekday 0', '-6 days')";
+}
+
+function rollupWhere(f: Filter): { sql: string; params: string[] } {
+  const parts = ['1'];
+  const params: string[] = [];
+  if (f.from) parts.push('day >= ?'), params.push(f.from);
+  if (f.to) parts.push('day <= ?'), params.push(f.to);
+  if (f.channel) parts.push('channel = ?'), params.push(f.channel);
+  if (f.locale) parts.push('locale = ?'), params.push(f.locale);
+  if (f.handledBy) parts.push('handled_by = ?'), params.push(f.handledBy);
+  if (f.definitionId) parts.push('definition_id = ?'), params.push(f.definitionId);
+  return { sql: parts.join(' AND '), params };
+}
+
+/** Same result as aggregateSql for filters where rollupServes(f); reads only the rollup tables. */
+export async function aggregateRollup(db: Db, sla: SlaTargets, f: Filter, period?: Period): Promise<Map<string, Aggregates>> {
+  await refreshRollup(db, sla);
+  const out = new Map<string, Aggregates>();
+  const get = (k: string) => {
+    let a = out.get(k);
+    if (!a) out.set(k, (a = emptyAggregates()));
+    return a;
+  };
+  const p = periodOfDay(period);
+  const w = rollupWhere(f);
+  const by = period ? 'GROUP BY p' : '';
+  const sums = ['interactions', 'complaints', ...TIMES.flatMap((k) => [`${k}_n`, `${k}_met`, `${k}_score`]), 'fcr_n', 'fcr_yes', 'rep_n', 'rep_yes', 'offered', 'responded', 'feedback'];
+  const rows = await db.all<Record<string, number | string | null>>(
+    `SELECT ${p} AS p, ${sums.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM indicator_rollup_ops WHERE ${w.sql} ${by}`,
+    w.params,
+  );
+  for (const r of rows) {
+    const a = get(String(r.p));
+    const n = (k: string) => Number(r[k] ?? 0);
+    a.interactions = n('interactions');
+    a.complaints = n('complaints');
+    for (const k of TIMES) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`) };
+    a.fcr = { n: n('fcr_n'), yes: n('fcr_yes') };
+    a.repeat = { n: n('rep_n'), yes: n('rep_yes') };
+    a.offered = n('offered');
+    a.responded = n('responded');
+    a.feedback = n('feedback');
+  }
+  await db.each<{ p: string; item_id: string; value: number; c: number }>(
+    `SELECT ${p} AS p, item_id, value, SUM(c) AS c FROM indicator_rollup_answers WHERE ${w.sql} GROUP BY p, item_id, value`,
+    w.params,
+    (r) => {
+      const a = get(String(r.p));
+      let h = a.hist.get(r.item_id);
+      if (!h) a.hist.set(r.item_id, (h = new Map()));
+      h.set(Number(r.value), (h.get(Number(r.value)) ?? 0) + r.c);
+    },
+  );
+  await db.each<{ p: string; topic: string; sent: string; c: number }>(
+    `SELECT ${p} AS p, topic, sentiment AS sent, SUM(c) AS c FROM indicator_rollup_topics WHERE ${w.sql} GROUP BY p, topic, sentiment`,
+    w.params,
+    (r) => {
+      const a = get(String(r.p));
+      let t = a.topics.get(r.topic);
+      if (!t) a.topics.set(r.topic, (t = { mentions: 0, positive: 0, neutral: 0, negative: 0 }));
+      t.mentions += r.c;
+      if (r.sent === 'positive' || r.sent === 'neutral' || r.sent === 'negative') t[r.sent] += r.c;
+    },
+  );
+  return out;
+}
