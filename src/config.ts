@@ -5,6 +5,8 @@ export interface AppConfig {
   port: number;
   host: string;
   databasePath: string;
+  /** Console accounts (agents, analysts) with hashed secrets. */
+  accountsFile: string;
   microsoftAppId: string;
   microsoftAppPassword: string;
   microsoftAppType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: int(env, 'PORT', 3978, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databasePath: env.DATABASE_PATH || './data/bot.db',
+    accountsFile: env.ACCOUNTS_FILE || 'config/accounts.yaml',
     microsoftAppId: env.MicrosoftAppId ?? '',
     microsoftAppPassword: env.MicrosoftAppPassword ?? '',
     microsoftAppType: oneOf(env, 'MicrosoftAppType', APP_TYPES, 'MultiTenant'),

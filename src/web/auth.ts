@@ -1,0 +1,169 @@
+/** Shared login and session module for the agent console and the analyst workspace. */
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type restify from 'restify';
+import type { Db } from '../storage/db.js';
+import type { Logger } from '../log.js';
+import { ConfigError } from '../configError.js';
+
+export type Role = 'agent' | 'analyst';
+export interface Account { id: string; name: string; role: Role; passwordHash?: string; tokenHash?: string }
+export interface Session { accountId: string; role: Role; csrf: string; expiresAt: string }
+
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16).toString('hex');
+  return `scrypt$${salt}$${scryptSync(secret, salt, 32).toString('hex')}`;
+}
+
+export function verifySecret(secret: string, hash: string): boolean {
+  const [kind, salt, hex] = hash.split('$');
+  if (kind !== 'scrypt' || !salt || !hex) return false;
+  const want = Buffer.from(hex, 'hex');
+  const got = scryptSync(secret, salt, want.length || 32);
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+export function loadAccounts(file: string): Account[] {
+  let doc: any;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(file, 'accounts', `cannot read: ${(e as Error).message}`);
+  }
+  if (!doc || !Array.isArray(doc.accounts)) throw new ConfigError(file, 'accounts', 'must be a list');
+  const seen = new Set<string>();
+  return doc.accounts.map((a: any, i: number) => {
+    const f = (k: string) => `accounts[${i}].${k}`;
+    if (!a || typeof a.id !== 'string' || !a.id) throw new ConfigError(file, f('id'), 'required string');
+    if (seen.has(a.id)) throw new ConfigError(file, f('id'), `duplicate "${a.id}"`);
+    seen.add(a.id);
+    if (a.role !== 'agent' && a.role !== 'analyst') throw new ConfigError(file, f('role'), 'must be agent or analyst');
+    for (const k of ['passwordHash', 'tokenHash'])
+      if (a[k] !== undefined && !/^scrypt\$[0-9a-f]+\$[0-9a-f]+$/.test(String(a[k])))
+        throw new ConfigError(file, f(k), 'must be scrypt$<salt>$<hash> (see hashSecret)');
+    if (!a.passwordHash && !a.tokenHash) throw new ConfigError(file, f('passwordHash'), 'passwordHash or tokenHash required');
+    return { id: a.id, name: typeof a.name === 'string' ? a.name : a.id, role: a.role, passwordHash: a.passwordHash, tokenHash: a.tokenHash };
+  });
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export class SessionStore {
+  private readonly ttl: number;
+  private readonly now: () => Date;
+  constructor(private readonly db: Db, opts: { ttlSeconds?: number; now?: () => Date } = {}) {
+    this.ttl = opts.ttlSeconds ?? 8 * 3600;
+    this.now = opts.now ?? (() => new Date());
+  }
+  async create(a: Account): Promise<{ token: string; csrf: string; expiresAt: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(24).toString('base64url');
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + this.ttl * 1000).toISOString();
+    await this.db.run('DELETE FROM sessions WHERE expires_at <= ?', [now.toISOString()]);
+    await this.db.run('INSERT INTO sessions(token_hash, account_id, role, csrf, created_at, expires_at) VALUES (?,?,?,?,?,?)',
+      [sha(token), a.id, a.role, csrf, now.toISOString(), expiresAt]);
+    return { token, csrf, expiresAt };
+  }
+  async get(token: string): Promise<Session | undefined> {
+    const r = await this.db.get<any>('SELECT account_id, role, csrf, expires_at FROM sessions WHERE token_hash = ?', [sha(token)]);
+    if (!r || r.expires_at <= this.now().toISOString()) return undefined;
+    return { accountId: r.account_id, role: r.role, csrf: r.csrf, expiresAt: r.expires_at };
+  }
+  async destroy(token: string): Promise<void> {
+    await this.db.run('DELETE FROM sessions WHERE token_hash = ?', [sha(token)]);
+  }
+}
+
+function cookieName(role: Role) { return `${role}_session`; }
+
+function readCookie(req: restify.Request, name: string): string | undefined {
+  const raw = req.headers.cookie ?? '';
+  for (const part of raw.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+function bearer(req: restify.Request): string | undefined {
+  const h = req.headers.authorization;
+  return h && /^Bearer /i.test(h) ? h.slice(7).trim() : undefined;
+}
+
+function isHttps(req: restify.Request): boolean {
+  return (req as any).isSecure?.() === true || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+}
+
+const MAX_FAILS = 5;
+const LOCK_MS = 15 * 60 * 1000;
+
+export function registerAuthRoutes(server: restify.Server, opts: { prefix: string; role: Role; accounts: Account[]; sessions: SessionStore; log: Logger }): void {
+  const { prefix, role, accounts, sessions, log } = opts;
+  const fails = new Map<string, { n: number; until: number }>();
+  const pub = (a: Account) => ({ id: a.id, name: a.name, role: a.role });
+
+  server.post(`${prefix}/login`, async (req, res) => {
+    const body = (typeof req.body === 'object' && req.body) || {};
+    const username = typeof body.username === 'string' ? body.username : '';
+    const key = `${req.socket.remoteAddress}|${username || 'token'}`;
+    const f = fails.get(key);
+    if (f && f.until > Date.now()) { res.send(429, { error: 'too many failed logins, try later' }); return; }
+    let account: Account | undefined;
+    if (typeof body.token === 'string' && body.token) {
+      account = accounts.find((a) => a.role === role && a.tokenHash && verifySecret(body.token, a.tokenHash));
+    } else if (username && typeof body.password === 'string') {
+      const a = accounts.find((x) => x.id === username && x.role === role);
+      if (a?.passwordHash && verifySecret(body.password, a.passwordHash)) account = a;
+    }
+    if (!account) {
+      const n = (f && f.until <= Date.now() && f.n >= MAX_FAILS ? 0 : f?.n ?? 0) + 1;
+      fails.set(key, { n, until: n >= MAX_FAILS ? Date.now() + LOCK_MS : 0 });
+      log.warn('login failed', { role, username });
+      res.send(401, { error: 'invalid credentials' });
+      return;
+    }
+    fails.delete(key);
+    const s = await sessions.create(account);
+    const maxAge = Math.max(0, Math.round((Date.parse(s.expiresAt) - Date.now()) / 1000));
+    res.header('Set-Cookie', `${cookieName(role)}=${s.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${isHttps(req) ? '; Secure' : ''}`);
+    log.info('login', { role, account: account.id });
+    res.send(200, { csrf: s.csrf, expiresAt: s.expiresAt, account: pub(account), token: s.token });
+  });
+
+  server.post(`${prefix}/logout`, async (req, res) => {
+    const t = readCookie(req, cookieName(role)) ?? bearer(req);
+    if (t) await sessions.destroy(t);
+    res.header('Set-Cookie', `${cookieName(role)}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.send(204);
+  });
+
+  server.get(`${prefix}/me`, requireSession(sessions, role), (req, res, next) => {
+    const id = (req as any).account.id;
+    const a = accounts.find((x) => x.id === id);
+    res.send(200, { account: a ? pub(a) : (req as any).account, csrf: (req as any).session.csrf, expiresAt: (req as any).session.expiresAt });
+    next();
+  });
+}
+
+export function requireSession(sessions: SessionStore, role: Role): restify.RequestHandler {
+  return (req, res, next) => {
+    const cookie = readCookie(req, cookieName(role));
+    const token = bearer(req) ?? cookie;
+    const check = async (): Promise<boolean> => {
+      const s = token ? await sessions.get(token) : undefined;
+      if (!s) { res.send(401, { error: 'login required' }); return false; }
+      if (s.role !== role) { res.send(403, { error: 'wrong role' }); return false; }
+      const viaCookie = !bearer(req);
+      if (viaCookie && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') && req.headers['x-csrf-token'] !== s.csrf) {
+        res.send(403, { error: 'csrf token missing or wrong' });
+        return false;
+      }
+      (req as any).account = { id: s.accountId, role: s.role };
+      (req as any).session = s;
+      return true;
+    };
+    check().then((ok) => (ok ? next() : next(false)), (err) => next(err));
+  };
+}
