@@ -1,14 +1,16 @@
 /**
  * Indicator benchmark: generates N interactions (prepared statements, big transactions), then times a
  * full report (all indicators + alert rules) and the CSV importer.
- *   npx tsx bench/indicators.ts [--scales 10000,100000,1000000] [--csv-max 100000] [--keep DIR]
+ *   npx tsx bench/indicators.ts [--scales 10000,100000,1000000] [--csv-max 100000] [--keep] [--gen-only]
+ *   npx tsx bench/indicators.ts --db FILE        (reuse a generated database; skips generation)
+ *   npx tsx bench/indicators.ts --trigger-cost   (10k survey-answer inserts with and without the rollup triggers)
  */
 import sqlite3 from 'sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Db } from '../src/storage/db';
-import { buildReport, importCsv, IMPORT_COLUMNS, loadIndicatorModel } from '../src/indicators/index';
+import { buildReport, importCsv, IMPORT_COLUMNS, loadIndicatorModel, refreshRollup } from '../src/indicators/index';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -137,9 +139,72 @@ function csvFor(n: number): string {
   return lines.join('\n');
 }
 
-async function main() {
+async function timeReports(db: Db, n: number, dir: string, genSecs: number | null) {
   const model = loadIndicatorModel('models/indicators.yaml');
-  console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; node ${process.version}; ${new Date().toISOString()}`);
+  const secs = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    return (performance.now() - t) / 1000;
+  };
+  const tBuild = await secs(() => refreshRollup(db, model.sla)); // first report after generation builds the rollup
+  let rep: Awaited<ReturnType<typeof buildReport>> | undefined;
+  const tReport = await secs(async () => (rep = await buildReport(db, model, {}, { alerts: false })));
+  let full: Awaited<ReturnType<typeof buildReport>> | undefined;
+  const tFull = await secs(async () => (full = await buildReport(db, model, {}, { store: true })));
+  const tSeg = await secs(() => buildReport(db, model, { channel: 'webchat', from: '2025-06-01', to: '2025-06-30' }, { store: false }));
+  const tAgent = await secs(() => buildReport(db, model, { agentId: 'a7', from: '2025-06-01', to: '2025-06-30' }, { store: false }));
+  // one new interaction + survey answer marks today dirty: the next full report recomputes that day only
+  await db.run(`INSERT INTO interactions (id, conversation_id, user_id, channel, started_at, last_activity_at) VALUES ('late' || abs(random()), 'late', 'u', 'webchat', '2025-12-30T10:00:00.000Z', '2025-12-30T10:00:00.000Z')`);
+  const tDirty = await secs(() => buildReport(db, model, {}, { store: false }));
+  const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(
+    `n=${n}: ${genSecs === null ? '' : `generate ${Math.round(n / genSecs)} interactions/s (${genSecs.toFixed(1)} s); `}rollup build ${tBuild.toFixed(2)} s; ` +
+      `indicators ${tReport.toFixed(2)} s; full report incl. ${model.alerts.length} alert rules ${tFull.toFixed(2)} s (${full!.alerts.length} alerts); ` +
+      `one-month one-channel segment ${tSeg.toFixed(2)} s; one-month agent segment (base SQL) ${tAgent.toFixed(2)} s; full report after a write ${tDirty.toFixed(2)} s; ` +
+      `csi ${rep!.csi} grade ${rep!.grade}; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; load ${load}`,
+  );
+  if (n <= csvMax) {
+    const csvPath = join(dir, 'in.csv');
+    writeFileSync(csvPath, csvFor(n));
+    const imp = await importCsv(db, { path: csvPath });
+    console.log(`n=${n}: CSV import ${Math.round(imp.imported / imp.seconds)} rows/s (${imp.imported} rows, ${imp.seconds.toFixed(1)} s); peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; load ${loadavg()[0].toFixed(1)}`);
+  }
+}
+
+/** Chat write path: 10k single-statement survey-answer inserts (autocommit), with and without the rollup triggers. */
+async function triggerCost() {
+  for (const withTriggers of [true, false, true, false]) {
+    const dir = mkdtempSync(join(tmpdir(), 'indtrig-'));
+    const db = await Db.open(join(dir, 't.db'));
+    if (!withTriggers) for (const t of ['a_ins', 'a_del', 'a_upd']) await db.exec(`DROP TRIGGER indicator_dirty_${t}`);
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 2500; i++) {
+        const at = new Date(Date.UTC(2026, 0, 1) + i * 600_000).toISOString();
+        await tx.runRaw(`INSERT INTO interactions (id, conversation_id, user_id, channel, started_at, last_activity_at) VALUES (?, ?, 'u', 'web', ?, ?)`, [`i${i}`, `c${i}`, at, at]);
+        await tx.runRaw(`INSERT INTO surveys (id, interaction_id, user_id, definition_id, definition_version, trigger, channel, status, offered_at) VALUES (?, ?, 'u', 'd', 1, 'goodbye', 'web', 'started', ?)`, [`s${i}`, `i${i}`, at]);
+      }
+    });
+    const items = ['csat', 'nps', 'ces', 'resolved'];
+    const t = performance.now();
+    for (let i = 0; i < 10000; i++)
+      await db.run(`INSERT INTO survey_answers (survey_id, item_id, kind, value, input_mode, answered_at) VALUES (?, ?, 'rating', 4, 'button', '2026-01-01')`, [`s${i % 2500}`, items[Math.floor(i / 2500)]]);
+    const ms = performance.now() - t;
+    console.log(`10k survey-answer inserts (one autocommit statement each) ${withTriggers ? 'with' : 'without'} triggers: ${ms.toFixed(0)} ms (${((ms / 10000) * 1000).toFixed(0)} µs each); load ${loadavg()[0].toFixed(1)}`);
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? '?'}; node ${process.version}; ${new Date().toISOString()}; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  if (process.argv.includes('--trigger-cost')) return triggerCost();
+  const existing = arg('db', '');
+  if (existing) {
+    const db = await Db.open(existing);
+    const n = (await db.get<{ c: number }>('SELECT COUNT(*) AS c FROM interactions'))!.c;
+    await timeReports(db, n, mkdtempSync(join(tmpdir(), 'indbench-')), null);
+    return db.close();
+  }
   for (const n of scales) {
     const dir = mkdtempSync(join(tmpdir(), 'indbench-'));
     const path = join(dir, 'bench.db');
@@ -150,26 +215,7 @@ async function main() {
       continue;
     }
     const db = await Db.open(path);
-    const t0 = performance.now();
-    const rep = await buildReport(db, model, {}, { alerts: false });
-    const tReport = (performance.now() - t0) / 1000;
-    const t1 = performance.now();
-    const full = await buildReport(db, model, {}, { store: true });
-    const tFull = (performance.now() - t1) / 1000;
-    const t2 = performance.now();
-    await buildReport(db, model, { channel: 'webchat', from: '2025-06-01', to: '2025-06-30' }, { store: false });
-    const tSeg = (performance.now() - t2) / 1000;
-    console.log(
-      `n=${n}: generate ${Math.round(n / genSecs)} interactions/s (${genSecs.toFixed(1)} s); indicators ${tReport.toFixed(2)} s; ` +
-        `full report incl. ${model.alerts.length} alert rules ${tFull.toFixed(2)} s (${full.alerts.length} alerts); one-month segment ${tSeg.toFixed(2)} s; ` +
-        `csi ${rep.csi} grade ${rep.grade}; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
-    );
-    if (n <= csvMax) {
-      const csvPath = join(dir, 'in.csv');
-      writeFileSync(csvPath, csvFor(n));
-      const imp = await importCsv(db, { path: csvPath });
-      console.log(`n=${n}: CSV import ${Math.round(imp.imported / imp.seconds)} rows/s (${imp.imported} rows, ${imp.seconds.toFixed(1)} s); peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
-    }
+    await timeReports(db, n, dir, genSecs);
     await db.close();
     if (process.argv.includes('--keep')) console.log(`kept ${path}`);
     else rmSync(dir, { recursive: true, force: true });

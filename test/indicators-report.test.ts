@@ -91,6 +91,25 @@ describe('import', () => {
     expect(fed).toHaveLength(3); // unchanged comments are not re-queued
   });
 
+  it('rejects only the row whose interaction already has a live survey, not its batch', async () => {
+    const mem = await Db.open(':memory:');
+    const at = '2026-01-07T10:00:00.000Z';
+    await mem.run(`INSERT INTO interactions (id, conversation_id, user_id, channel, started_at, last_activity_at) VALUES ('live1', 'c', 'u', 'web', ?, ?)`, [at, at]);
+    await mem.run(`INSERT INTO surveys (id, interaction_id, user_id, definition_id, definition_version, trigger, channel, status, offered_at) VALUES ('sv-live', 'live1', 'u', 'default', 1, 'goodbye', 'web', 'complete', ?)`, [at]);
+    const blank = new Array(IMPORT_COLUMNS.length - 7).fill('').join(',');
+    const text = [H, `ok1,2026-01-07T09:00:00Z,web,en,bot,,5,${blank}`, `live1,2026-01-07T10:00:00Z,web,en,bot,,1,${blank}`, `ok2,2026-01-07T11:00:00Z,web,en,bot,,4,${blank}`].join('\n');
+    const r = await importCsv(mem, { text });
+    expect(r.imported).toBe(2);
+    expect(r.rejected).toEqual([{ row: 3, reason: 'interaction_id: "live1" already has a live survey (sv-live); not overwritten' }]);
+    expect(await mem.all('SELECT id, source FROM interactions ORDER BY id')).toEqual([
+      { id: 'live1', source: 'live' }, { id: 'ok1', source: 'import' }, { id: 'ok2', source: 'import' },
+    ]);
+    expect(await mem.all(`SELECT survey_id, value FROM survey_answers ORDER BY survey_id`)).toEqual([
+      { survey_id: 'import:ok1', value: 5 }, { survey_id: 'import:ok2', value: 4 },
+    ]);
+    await mem.close();
+  });
+
   it('rejects an unknown header column', async () => {
     await expect(importCsv(db, { text: 'interaction_id,timestamp,colour\n1,2026-01-01,red' })).rejects.toThrow(/unknown column "colour"/);
   });

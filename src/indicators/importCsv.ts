@@ -25,6 +25,8 @@ export interface ImportRow {
   complaint: 0 | 1;
   complaintHours: number | null;
   comment: string | null;
+  /** CSV record number (header = 1), set by importCsv for rejections found at write time. */
+  row?: number;
 }
 
 export interface ImportResult {
@@ -124,13 +126,26 @@ export function parseImportRow(get: (c: Col) => string): ImportRow {
 const ph = (cols: number, rows: number) => Array.from({ length: rows }, () => `(${new Array(cols).fill('?').join(',')})`).join(',');
 
 /** Writes one batch in one transaction; multi-row statements keep the statement count per batch small. */
-async function writeBatch(db: Db, rows: ImportRow[], opts: ImportOptions): Promise<number> {
-  if (!rows.length) return 0;
+async function writeBatch(db: Db, rows: ImportRow[], opts: ImportOptions): Promise<{ feedback: number; rejected: Array<{ row: number; reason: string }> }> {
+  const rejected: Array<{ row: number; reason: string }> = [];
+  if (!rows.length) return { feedback: 0, rejected };
   // last occurrence of an id in a batch wins (as it would across batches)
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const list = [...byId.values()];
+  let list = [...byId.values()];
   const changed: number[] = [];
   await db.transaction(async (tx) => {
+    // a live survey already holds this interaction (surveys.interaction_id is unique): reject the row, not the batch
+    const live = await tx.all<{ interaction_id: string; id: string }>(
+      `SELECT interaction_id, id FROM surveys WHERE interaction_id IN (${list.map(() => '?').join(',')}) AND id <> 'import:' || interaction_id`,
+      list.map((r) => r.id),
+    );
+    if (live.length) {
+      const taken = new Map(live.map((l) => [l.interaction_id, l.id]));
+      for (const r of rows)
+        if (taken.has(r.id)) rejected.push({ row: r.row ?? -1, reason: `interaction_id: "${r.id}" already has a live survey (${taken.get(r.id)}); not overwritten` });
+      list = list.filter((r) => !taken.has(r.id));
+      if (!list.length) return;
+    }
     await tx.runRaw(
       `INSERT INTO interactions (id, conversation_id, user_id, channel, locale, started_at, ended_at, last_activity_at, handled_by, agent_id,
          resolved, complaint, source, first_reply_seconds, complaint_first_response_hours)
@@ -186,7 +201,7 @@ async function writeBatch(db: Db, rows: ImportRow[], opts: ImportOptions): Promi
     }
   });
   if (opts.onFeedback) for (const id of changed) await opts.onFeedback(id);
-  return changed.length;
+  return { feedback: changed.length, rejected };
 }
 
 /** Imports a CSV (path or text) of historical survey results. Upserts by interaction_id. */
@@ -202,6 +217,17 @@ export async function importCsv(db: Db, source: { path: string } | { text: strin
   let recordNo = 0;
   let bytes = 0;
   let rejectedCount = 0;
+  const reject = (row: number, reason: string) => {
+    rejectedCount++;
+    if (result.rejected.length < keep) result.rejected.push({ row, reason });
+  };
+  const flush = async () => {
+    const w = await writeBatch(db, batch, opts);
+    result.feedback += w.feedback;
+    result.imported += batch.length - w.rejected.length;
+    for (const r of w.rejected) reject(r.row, r.reason);
+    batch = [];
+  };
 
   const handle = async (records: string[][]) => {
     for (const rec of records) {
@@ -218,15 +244,14 @@ export async function importCsv(db: Db, source: { path: string } | { text: strin
       result.rows++;
       try {
         if (rec.length !== header.length) throw new Error(`has ${rec.length} fields, the header has ${header.length}`);
-        batch.push(parseImportRow((c) => (index[c] === undefined ? '' : rec[index[c]!].trim())));
+        const parsed = parseImportRow((c) => (index[c] === undefined ? '' : rec[index[c]!].trim()));
+        parsed.row = recordNo;
+        batch.push(parsed);
       } catch (err) {
-        rejectedCount++;
-        if (result.rejected.length < keep) result.rejected.push({ row: recordNo, reason: (err as Error).message });
+        reject(recordNo, (err as Error).message);
       }
       if (batch.length >= batchSize) {
-        result.feedback += await writeBatch(db, batch, opts);
-        result.imported += batch.length;
-        batch = [];
+        await flush();
         opts.onProgress?.(result.rows, bytes);
       }
     }
@@ -240,8 +265,8 @@ export async function importCsv(db: Db, source: { path: string } | { text: strin
     }
     await handle(parser.end());
   }
-  result.feedback += await writeBatch(db, batch, opts);
-  result.imported += batch.length;
+  await flush();
+  result.rejected.sort((a, b) => a.row - b.row);
   opts.onProgress?.(result.rows, bytes);
   result.seconds = (Date.now() - started) / 1000;
   if (rejectedCount > result.rejected.length) result.rejected.push({ row: -1, reason: `${rejectedCount - result.rejected.length} more rejected rows not listed` });
