@@ -1,0 +1,14 @@
+/** Handoff trigger detection on customer text. */
+export type HandoffReason = 'asked' | 'low_confidence' | 'complaint' | 'recovery';
+
+const COMPLAINT = /投诉|投訴|举报|舉報|\bcomplain(t|ts|ing|ed)?\b/i;
+const CANCEL = /^\s*(cancel|取消)\s*[.!。！]?\s*$/i;
+
+export function isComplaint(text: string): boolean {
+  return COMPLAINT.test(text);
+}
+
+/** Command honoured while waiting for or talking to an agent. */
+export function isCancel(text: string): boolean {
+  return CANCEL.test(text);
+}
