@@ -23,7 +23,8 @@ import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
 import { validateActivityBody } from './web/activityValidation';
 import { registerIndicatorRoutes } from './web/indicatorsApi';
-import { bearerGuard, registerAnalystRoutes } from './web/analyst/routes';
+import { registerAnalystRoutes } from './web/analyst/routes';
+import { loadAccounts, registerAuthRoutes, requireSession, SessionStore } from './web/auth';
 import { loadIndicatorModel } from './indicators/model';
 import { loadTopicNames } from './web/analyst/topics';
 import { registerChatPage } from './web/chatPage';
@@ -193,9 +194,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   survey.registerRoutes(server, config.analystApiToken);
   registerIndicatorRoutes(server, { db, analystToken: config.analystApiToken, modelPath: `${config.modelsDir}/indicators.yaml` });
+  // Agents and analysts log in with accounts from configuration; sessions live in SQLite.
+  const accounts = loadAccounts(config.accountsFile);
+  const sessions = new SessionStore(db, { now: overrides.now });
+  registerAuthRoutes(server, { prefix: '/api/analyst', role: 'analyst', accounts, sessions, log });
   registerAnalystRoutes(server, {
     db, log, model: loadIndicatorModel(`${config.modelsDir}/indicators.yaml`), topics: loadTopicNames(`${config.modelsDir}/taxonomy.yaml`),
-    requireSession: bearerGuard(config.analystApiToken), meRoute: true,
+    requireSession: requireSession(sessions, 'analyst'), meRoute: false,
   });
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestBot, type TestBot } from './helpers/app';
 
-const TOKEN = 'analyst-test-token-123';
+
 const XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">差评';
 let tb: TestBot;
 let browser: Browser;
@@ -33,13 +33,13 @@ async function seed(tb: TestBot) {
 }
 
 beforeAll(async () => {
-  tb = await startTestBot({ ANALYST_API_TOKEN: TOKEN });
+  tb = await startTestBot();
   await seed(tb);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
-  const ctx = await browser.newContext({ viewport: { width: 1360, height: 1000 }, extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` } });
+  const ctx = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
   page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e));
 }, 60000);
@@ -56,8 +56,19 @@ describe('analyst workspace in a real browser', () => {
     expect(r.status).toBe(401);
   });
 
-  it('shows the dashboard with rendered charts (zh-CN), then in English', async () => {
+  it('refuses a wrong password, then logs in as the sample analyst', async () => {
     await page.goto(tb.app.url + '/analyst');
+    await page.waitForSelector('#loginForm');
+    await page.fill('#loginForm [name=username]', 'ana');
+    await page.fill('#loginForm [name=password]', 'wrong-password');
+    await page.click('#loginForm [type=submit]');
+    await page.waitForFunction(() => document.querySelector('#loginError')!.textContent!.length > 0);
+    await page.fill('#loginForm [name=password]', 'analyst-demo');
+    await page.click('#loginForm [type=submit]');
+    await page.waitForSelector('#login.hidden', { state: 'attached' });
+  }, 60000);
+
+  it('shows the dashboard with rendered charts (zh-CN), then in English', async () => {
     await page.waitForSelector('#kpis .kpi.csi');
     await page.waitForFunction(() => ['cTrend', 'cDims', 'cNps', 'cTopics', 'cPriority'].every((id) => (window as any).Chart.getChart(document.getElementById(id))));
     const csi = await page.textContent('#kpis .kpi.csi .kv');
@@ -98,13 +109,20 @@ describe('analyst workspace in a real browser', () => {
     // the row leaves the "positive" filter once its effective sentiment is neutral
     await page.waitForFunction((id) => !document.querySelector(`#fbTable tr[data-id="${id}"]`), id);
     const f = await tb.app.db.get<{ sentiment: string; human_sentiment: string; corrected_by: string }>('SELECT sentiment, human_sentiment, corrected_by FROM feedback WHERE id = ?', [Number(id)]);
-    expect(f).toEqual({ sentiment: 'positive', human_sentiment: 'neutral', corrected_by: 'analyst-token' });
+    expect(f).toEqual({ sentiment: 'positive', human_sentiment: 'neutral', corrected_by: 'ana' });
     await page.click('[data-tab=audit]');
     await page.waitForSelector('#auditTable tbody tr');
     const audit = await page.textContent('#auditTable');
     expect(audit).toContain(`feedback ${id}`);
     expect(audit).toContain('correct_sentiment');
     expect(audit).toContain('correct_topics');
+  }, 60000);
+
+  it('refuses a state-changing request that carries the session cookie but no CSRF token', async () => {
+    const res = await page.request.post(tb.app.url + '/api/analyst/feedback/1/correction', { data: { sentiment: 'negative' } });
+    expect(res.status()).toBe(403);
+    const f = await tb.app.db.get<{ human_sentiment: string | null }>('SELECT human_sentiment FROM feedback WHERE id = 1');
+    expect(f!.human_sentiment).not.toBe('negative');
   }, 60000);
 
   it('exports the filtered feedback as CSV with a BOM', async () => {

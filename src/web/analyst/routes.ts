@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,24 +37,6 @@ export interface AnalystDeps {
   requireSession: restify.RequestHandler;
   /** Serve GET /api/analyst/me here (true until the shared auth module registers its own). */
   meRoute?: boolean;
-}
-
-/**
- * Interim guard until src/web/auth.ts lands: the ANALYST_API_TOKEN bearer token (fail-closed when unset).
- * A bearer header is never sent by the browser on its own, so it is not open to CSRF.
- */
-export function bearerGuard(token: string | undefined): restify.RequestHandler {
-  return (req, res, next) => {
-    const m = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''));
-    const a = Buffer.from(m ? m[1].trim() : '');
-    const b = Buffer.from(token ?? '');
-    if (!token || !m || a.length !== b.length || !timingSafeEqual(a, b)) {
-      res.send(401, { error: 'analyst session required' });
-      return next(false);
-    }
-    (req as any).account = { id: 'analyst-token' };
-    return next();
-  };
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
