@@ -94,7 +94,10 @@ export function questionActivity(item: SurveyItem, locale: Locale, mode: 'card' 
   const rows: Option[][] = [];
   const perRow = opts.length > 7 ? 6 : opts.length;
   for (let i = 0; i < opts.length; i += perRow || 1) rows.push(opts.slice(i, i + perRow));
-  const submit = (o: Option) => ({ type: 'Action.Submit', title: o.title, data: { surveyItem: item.id, value: o.value } });
+  // Card buttons sit side by side, so they carry only stars or numbers; the wording of the
+  // scale ends is in the question text, and the full label is the button's tooltip.
+  const compact = (o: Option) => (item.kind === 'resolved' ? o.title : o.title.split(' ')[0]);
+  const submit = (o: Option) => ({ type: 'Action.Submit', title: compact(o), tooltip: o.title, data: { surveyItem: item.id, value: o.value } });
   const body: unknown[] = [];
   if (prefix) body.push({ type: 'TextBlock', text: prefix, wrap: true });
   // The question itself travels as the activity's text (shown above the card, and the fallback

@@ -92,7 +92,7 @@ describe('Web Chat on /chat in headless Chromium', () => {
     await see(page, '您对本次服务的总体满意度如何');
     await page.screenshot({ path: `${SHOTS}/webchat-3-survey-card.png` });
 
-    await click(page, '★★★★★ 非常满意', '您的问题解决了吗');
+    await click(page, '★★★★★', '您的问题解决了吗');
     await click(page, '是', '您有多大可能向朋友推荐我们');
     await click(page, '9', '这次办理事情有多容易');
     await click(page, '6', '请为响应速度打分');
@@ -127,7 +127,7 @@ describe('Web Chat on /chat in headless Chromium', () => {
     await agentHandled(cid);
     await type(page, '再見');
     await see(page, '您對本次服務的整體滿意度如何');
-    await click(page, '★★★★ 滿意', '您的問題解決了嗎');
+    await click(page, '★★★★', '您的問題解決了嗎');
     await click(page, '部分', '您有多大可能向朋友推薦我們');
     await page.screenshot({ path: `${SHOTS}/webchat-6-before-reload.png` });
 
