@@ -148,18 +148,29 @@ export class DirectLine {
       if ('status' in access) return res.send(access.status, { error: access.error });
       const conv = await this.o.store.get(cid);
       if (!conv) return res.send(404, { error: 'conversation not found' });
+      // Direct Line takes JSON only; without this a form-encoded body was parsed by restify and accepted.
+      if (!/^application\/([\w.+-]+\+)?json$/i.test(req.getContentType() ?? '')) return res.send(415, { error: 'Content-Type must be application/json' });
       const problem = checkActivity(req.body);
       if (problem) return res.send(400, { error: problem });
       const input = req.body as Record<string, any>;
       if (input.type === 'typing') return res.send(200, { id: `${cid}|typing-${newId(4)}` });
       const activity: Record<string, any> = {};
       for (const k of ALLOWED_FIELDS) if (input[k] !== undefined) activity[k] = input[k];
+      // Idempotent replays: the client's activity id (Web Chat's channelData.clientActivityID, or a
+      // client-set id) is kept in channelData, and a repeat of it is answered with the stored activity.
+      const clientId = clientActivityId(input);
+      if (clientId !== undefined) activity.channelData = { ...(activity.channelData ?? {}), clientActivityID: clientId };
       const fromId = access.kind === 'token' ? access.claims.uid : typeof input.from?.id === 'string' ? input.from.id : conv.user_id;
       activity.from = { id: fromId, name: typeof input.from?.name === 'string' ? input.from.name : undefined, role: 'user' };
       activity.conversation = { id: cid };
       activity.channelId = 'directline';
       activity.recipient = { id: this.botId, name: this.botName, role: 'bot' };
-      const { activity: stored } = await this.append(cid, activity);
+      const { activity: stored, duplicate } = await this.append(cid, activity, clientId);
+      if (duplicate) {
+        // Not sent to the bot again; answer once the first copy's turn is done, as for the first post.
+        await Promise.race([this.queues.get(cid), new Promise((r) => setTimeout(r, this.o.turnTimeoutMs ?? 15_000))]);
+        return res.send(200, { id: stored.id });
+      }
       const turn = this.enqueue(cid, () => this.toBot(cid, stored));
       // Like Azure, answer once the bot has taken the turn, but never hang the client on a slow turn.
       await Promise.race([turn.catch(() => undefined), new Promise((r) => setTimeout(r, this.o.turnTimeoutMs ?? 15_000))]);
@@ -237,8 +248,8 @@ export class DirectLine {
     return { conversationId: cid, token, expires_in, streamUrl };
   }
 
-  private async append(cid: string, activity: Record<string, any>) {
-    const out = await this.o.store.append(cid, activity);
+  private async append(cid: string, activity: Record<string, any>, clientId?: string) {
+    const out = await this.o.store.append(cid, activity, clientId);
     for (const p of this.sockets.get(cid) ?? []) p.kick();
     return out;
   }
@@ -371,7 +382,33 @@ function checkActivity(body: unknown): string | undefined {
   if (typeof a.type !== 'string' || !a.type) return 'activity.type is required';
   if (a.text !== undefined && typeof a.text !== 'string') return 'activity.text must be a string';
   if (typeof a.text === 'string' && a.text.length > MAX_TEXT) return `activity.text is longer than ${MAX_TEXT} characters`;
+  // JSON.parse takes any depth, but JSON.stringify (storing it) overflows the stack: that was a 500.
+  if (tooDeep(a, MAX_DEPTH)) return `activity is nested deeper than ${MAX_DEPTH} levels`;
+  const cid = a.channelData && typeof a.channelData === 'object' ? (a.channelData as Record<string, unknown>).clientActivityID : undefined;
+  for (const v of [a.id, cid])
+    if (v !== undefined && (typeof v !== 'string' || !v || v.length > 200)) return 'activity id and channelData.clientActivityID must be strings of 1 to 200 characters';
   return undefined;
+}
+
+const MAX_DEPTH = 64;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+function tooDeep(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const c of Object.values(v)) if (c && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
+}
+
+/** The client's own id for an activity (checked by checkActivity), if it sent one. */
+function clientActivityId(a: Record<string, any>): string | undefined {
+  const cd = a.channelData;
+  if (cd !== undefined && (!cd || typeof cd !== 'object' || Array.isArray(cd))) return undefined; // nowhere to keep it
+  return cd?.clientActivityID ?? a.id;
 }
 
 function safeEqual(a: string, b: string): boolean {

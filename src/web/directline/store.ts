@@ -43,11 +43,28 @@ export class DirectLineStore {
     return r.changes === 1;
   }
 
-  /** Appends an activity; returns it with its id (`conversationId|seq`) and its watermark. */
-  async append(conversationId: string, activity: Record<string, any>): Promise<{ activity: StoredActivity; watermark: number }> {
+  /**
+   * Appends an activity; returns it with its id (`conversationId|seq`) and its watermark.
+   * With a client activity id (the caller keeps it in channelData.clientActivityID), a replay of an id already
+   * in the conversation returns the stored activity with `duplicate: true` instead of appending a second copy;
+   * the check runs inside the write transaction so concurrent replays cannot both append.
+   */
+  async append(
+    conversationId: string,
+    activity: Record<string, any>,
+    clientId?: string,
+  ): Promise<{ activity: StoredActivity; watermark: number; duplicate?: boolean }> {
     const { id: _drop, ...rest } = activity;
     const at = this.now().toISOString();
+    let earlier: { seq: number; activity: string } | undefined;
     const seq = await this.db.transaction(async (tx) => {
+      if (clientId !== undefined) {
+        earlier = await tx.get<{ seq: number; activity: string }>(
+          "SELECT seq, activity FROM directline_activities WHERE conversation_id = ? AND json_extract(activity, '$.channelData.clientActivityID') = ? LIMIT 1",
+          [conversationId, clientId],
+        );
+        if (earlier) return earlier.seq;
+      }
       const r = await tx.runRaw('UPDATE directline_conversations SET last_seq = last_seq + 1 WHERE id = ?', [conversationId]);
       if (r.changes !== 1) throw new Error(`unknown Direct Line conversation ${conversationId}`);
       const row = await tx.get<{ last_seq: number }>('SELECT last_seq FROM directline_conversations WHERE id = ?', [conversationId]);
@@ -60,6 +77,7 @@ export class DirectLineStore {
       ]);
       return row!.last_seq;
     });
+    if (earlier) return { activity: this.withId(conversationId, seq, JSON.parse(earlier.activity)), watermark: seq, duplicate: true };
     return { activity: this.withId(conversationId, seq, { ...rest, timestamp: rest.timestamp ?? at }), watermark: seq };
   }
 
