@@ -70,6 +70,39 @@ const STRINGS = {
     'zh-CN': '目前只能识别文字消息，请输入您的问题。',
     'zh-TW': '目前只能辨識文字訊息，請輸入您的問題。',
   },
+  // Handoff (src/handoff/hub.ts). {position}, {minutes} and {name} are filled in by the hub.
+  handoffQueued: {
+    en: 'I am connecting you with a person. You are number {position} in the queue; the estimated wait is about {minutes} min. Type "cancel" to go back to the assistant.',
+    'zh-CN': '正在为您转接人工客服。您当前排在第 {position} 位，预计等待约 {minutes} 分钟。输入“取消”可返回智能助手。',
+    'zh-TW': '正在為您轉接真人客服。您目前排在第 {position} 位，預計等待約 {minutes} 分鐘。輸入「取消」可返回智慧助理。',
+  },
+  handoffCancelled: {
+    en: 'You have left the queue. The assistant is back — how can I help?',
+    'zh-CN': '您已退出排队，智能助手继续为您服务。请问有什么可以帮您？',
+    'zh-TW': '您已退出排隊，智慧助理繼續為您服務。請問有什麼可以幫您？',
+  },
+  handoffAgentJoined: {
+    en: '{name} from our service team has joined the conversation.',
+    'zh-CN': '人工客服 {name} 已加入对话。',
+    'zh-TW': '客服人員 {name} 已加入對話。',
+  },
+  handoffWaitApology: {
+    en: 'Sorry for the long wait — all our agents are busy. You can keep waiting, or leave a message and we will get back to you.',
+    'zh-CN': '非常抱歉让您久等了，目前客服都在忙。您可以继续等待，或者留言，我们会尽快联系您。',
+    'zh-TW': '非常抱歉讓您久等了，目前客服都在忙。您可以繼續等待，或者留言，我們會盡快聯繫您。',
+  },
+  handoffLeaveMessage: { en: 'Leave a message', 'zh-CN': '留言', 'zh-TW': '留言' },
+  handoffKeepWaiting: { en: 'Keep waiting', 'zh-CN': '继续等待', 'zh-TW': '繼續等待' },
+  handoffLeaveMessagePrompt: {
+    en: 'Please type your message in one reply, including how we can reach you.',
+    'zh-CN': '请在一条消息里写下您的留言和联系方式。',
+    'zh-TW': '請在一則訊息裡寫下您的留言和聯絡方式。',
+  },
+  handoffLeftMessage: {
+    en: 'Thank you, your message has been passed to our service team. The assistant is back if you need anything else.',
+    'zh-CN': '谢谢，您的留言已转交客服团队。如还有其他问题，智能助手继续为您服务。',
+    'zh-TW': '謝謝，您的留言已轉交客服團隊。如還有其他問題，智慧助理繼續為您服務。',
+  },
 } satisfies Record<string, Record<Locale, string>>;
 
 export type StringKey = keyof typeof STRINGS;

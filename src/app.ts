@@ -26,6 +26,9 @@ import { registerIndicatorRoutes } from './web/indicatorsApi';
 import { registerAnalystRoutes } from './web/analyst/routes';
 import { loadAccounts, registerAuthRoutes, requireSession, SessionStore } from './web/auth';
 import { loadIndicatorModel } from './indicators/model';
+import { HandoffHub, handoffSettings, type HandoffSettings } from './handoff/hub';
+import { HandoffQueue } from './handoff/queue';
+import { registerAgentRoutes } from './web/agentApi';
 import { loadTopicNames } from './web/analyst/topics';
 import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
@@ -45,6 +48,8 @@ export interface AppOverrides {
   classifierEnv?: Record<string, string | undefined>;
   /** Survey settings overrides, callbacks and tick interval (tests use a short idle timeout). */
   survey?: Pick<SurveyModuleOptions, 'configPath' | 'settings' | 'idleTickMs' | 'onRecoveryAccepted' | 'onFeedback'>;
+  /** Handoff timings (default from HANDOFF_* environment variables). */
+  handoff?: Partial<HandoffSettings>;
 }
 
 export interface App {
@@ -59,6 +64,7 @@ export interface App {
   survey: SurveyModule;
   classification: Awaited<ReturnType<typeof createClassification>>;
   directline: DirectLine;
+  handoff: HandoffHub;
   log: Logger;
   /** Stop accepting requests, finish in-flight turns, close the database. */
   close(): Promise<void>;
@@ -98,18 +104,38 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       if (r.sentiment === 'negative' && r.confidence >= NEGATIVE_FOLLOWUP_CONFIDENCE) await recoverHolder.recover?.(feedbackId);
     },
   });
+  const hubHolder: { hub?: HandoffHub } = {};
   const survey = createSurveyModule({
     db,
     interactions,
     log,
     now: overrides.now,
     ...overrides.survey,
+    onRecoveryAccepted: async (ctx, id) => {
+      await hubHolder.hub?.onRecoveryAccepted(ctx, id);
+      await overrides.survey?.onRecoveryAccepted?.(ctx, id);
+    },
     onFeedback: (id) => {
       void classification.queue.enqueue(id).catch((error) => log.error('could not queue feedback for classification', { error, id }));
       return overrides.survey?.onFeedback?.(id);
     },
   });
   recoverHolder.recover = (id) => survey.recoverNegativeFeedback(id);
+
+  // Human handoff: queue in SQLite, the bot stays silent while a person holds the conversation.
+  const accounts = loadAccounts(config.accountsFile);
+  const handoffQueue = new HandoffQueue(db, overrides.now);
+  const handoffConfig = { ...handoffSettings(process.env), ...overrides.handoff };
+  const handoff = new HandoffHub({
+    db, queue: handoffQueue, interactions, log, now: overrides.now, settings: handoffConfig,
+    agentName: (id) => accounts.find((a) => a.id === id)?.name ?? id,
+    leaveMessage: (interactionId, text) => survey.followups.create({
+      interactionId, reason: 'left_message', owner: survey.config.settings.followupOwner, dueHours: survey.config.settings.followupDueHours, note: redact(text).text,
+    }),
+    offerSurvey: (id, trigger) => survey.offerSurvey(id, trigger),
+    surveyOpen: async (id) => ['offered', 'started'].includes((await survey.surveys.forInteraction(id))?.status ?? ''),
+  });
+  hubHolder.hub = handoff;
 
   const botHolder: { bot?: ServiceBot } = {};
   const dialogDeps: MainDialogDeps = {
@@ -119,9 +145,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     conversationData: conversationState.createProperty('ConversationData'),
     isTestTraffic,
     survey: survey.hook,
+    handoff: handoff.hook,
   };
   const dialog = new MainDialog(dialogDeps);
-  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor] });
+  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor, handoff.interceptor] });
+  bot.onEvent(handoff.onEvent);
   botHolder.bot = bot;
 
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
@@ -195,13 +223,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   survey.registerRoutes(server, config.analystApiToken);
   registerIndicatorRoutes(server, { db, analystToken: config.analystApiToken, modelPath: `${config.modelsDir}/indicators.yaml` });
   // Agents and analysts log in with accounts from configuration; sessions live in SQLite.
-  const accounts = loadAccounts(config.accountsFile);
   const sessions = new SessionStore(db, { now: overrides.now });
   registerAuthRoutes(server, { prefix: '/api/analyst', role: 'analyst', accounts, sessions, log });
   registerAnalystRoutes(server, {
     db, log, model: loadIndicatorModel(`${config.modelsDir}/indicators.yaml`), topics: loadTopicNames(`${config.modelsDir}/taxonomy.yaml`),
     requireSession: requireSession(sessions, 'analyst'), meRoute: false,
   });
+  registerAgentRoutes(server, { hub: handoff, queue: handoffQueue, db, interactions, accounts, sessions, log, heartbeatMs: handoffConfig.heartbeatMs, now: overrides.now });
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({
     server,
@@ -217,6 +245,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   registerChatPage(server, { directline, prefix: config.directlinePrefix });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
+  handoff.start({ adapter, appId: config.microsoftAppId });
   const backlog = await classification.queue.enqueueUnclassified();
   if (backlog) log.info('queued unclassified feedback', { count: backlog });
   classification.queue.start();
@@ -230,6 +259,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     (closed ??= (async () => {
       draining = true;
       await survey.stop();
+      handoff.stop(); // ends the agents' event streams, which would hold server.close open
       await classification.queue.stop();
       await directline.close(); // before server.close: running turns post their replies over loopback
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -240,5 +270,5 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, log, close };
 }

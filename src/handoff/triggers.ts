@@ -12,3 +12,10 @@ export function isComplaint(text: string): boolean {
 export function isCancel(text: string): boolean {
   return CANCEL.test(text);
 }
+
+const LEAVE_MESSAGE = /^\s*(leave a message|leave message|留言)\s*[.!。！]?\s*$/i;
+
+/** Offered after the wait limit: the customer chooses to leave a message instead of waiting. */
+export function isLeaveMessage(text: string): boolean {
+  return LEAVE_MESSAGE.test(text);
+}

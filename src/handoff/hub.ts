@@ -1,0 +1,304 @@
+/**
+ * The agent hub: puts conversations in the handoff queue, keeps the bot silent while a person
+ * holds them, relays messages both ways and closes the loop (survey, left messages).
+ */
+import { EventEmitter } from 'node:events';
+import { ActivityTypes, EventFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import { ensureInteraction, type HandoffHook } from '../../dialogs/mainDialog';
+import { t } from '../../dialogs/strings';
+import type { Logger } from '../log';
+import { normalizeLocale, type Locale } from '../nlp/locale';
+import type { Db } from '../storage/db';
+import type { InteractionRepo } from '../storage/interactions';
+import { HandoffQueue, type Handoff } from './queue';
+import { isCancel, isComplaint, isLeaveMessage, type HandoffReason } from './triggers';
+
+export interface HandoffSettings {
+  /** Shown as the estimate while no handoff has been accepted recently. */
+  defaultWaitSeconds: number;
+  /** Customers queued longer get an apology and the offer to leave a message. */
+  waitLimitSeconds: number;
+  /** An agent whose console stream stays away longer loses their conversations to the queue. */
+  agentTimeoutSeconds: number;
+  heartbeatMs: number;
+  tickMs: number;
+}
+
+export function handoffSettings(env: Record<string, string | undefined> = process.env): HandoffSettings {
+  const n = (k: string, d: number) => (env[k] && Number.isFinite(Number(env[k])) ? Number(env[k]) : d);
+  return {
+    defaultWaitSeconds: n('HANDOFF_DEFAULT_WAIT_SECONDS', 180),
+    waitLimitSeconds: n('HANDOFF_WAIT_LIMIT_SECONDS', 600),
+    agentTimeoutSeconds: n('HANDOFF_AGENT_TIMEOUT_SECONDS', 120),
+    heartbeatMs: n('HANDOFF_HEARTBEAT_MS', 15_000),
+    tickMs: n('HANDOFF_TICK_MS', 5_000),
+  };
+}
+
+/** What the console stream carries. */
+export type HubEvent =
+  | { type: 'queue' }
+  | { type: 'message'; handoffId: number; agentId: string | null; role: 'customer' | 'agent' | 'bot' | 'system'; text: string; at: string }
+  | { type: 'assigned'; handoffId: number; agentId: string }
+  | { type: 'closed'; handoffId: number; agentId: string | null; status: string };
+
+export interface HubDeps {
+  db: Db;
+  queue: HandoffQueue;
+  interactions: InteractionRepo;
+  log: Logger;
+  settings: HandoffSettings;
+  now?: () => Date;
+  /** Names agents in the customer's "X has joined" message. */
+  agentName?: (id: string) => string;
+  /** Left messages become follow-ups (survey module's FollowupRepo and settings). */
+  leaveMessage: (interactionId: string, text: string) => Promise<number>;
+  offerSurvey: (interactionId: string, trigger: 'agent_resolved') => Promise<boolean>;
+  /** Active survey for this interaction: its answers must not trigger a complaint handoff. */
+  surveyOpen: (interactionId: string) => Promise<boolean>;
+}
+
+const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k) => (k in v ? String(v[k]) : m));
+
+export class HandoffHub {
+  readonly events = new EventEmitter();
+  private proactive?: { adapter: CloudAdapter; appId: string };
+  private timer?: NodeJS.Timeout;
+  private readonly now: () => Date;
+
+  constructor(private readonly d: HubDeps) {
+    this.now = d.now ?? (() => new Date());
+    this.events.setMaxListeners(0);
+  }
+
+  /** HandoffHook for the main dialog. */
+  readonly hook: HandoffHook = {
+    request: async (ctx, interaction, reason, locale) => void (await this.request(ctx, interaction.id, reason === 'customer_request' ? 'asked' : reason, locale)),
+  };
+
+  /** Survey recovery offer accepted ("yes, let a person call me back"). */
+  readonly onRecoveryAccepted = async (ctx: TurnContext, interactionId: string): Promise<void> => {
+    const i = await this.d.interactions.get(interactionId);
+    await this.request(ctx, interactionId, 'recovery', normalizeLocale(i?.locale) ?? 'en');
+  };
+
+  start(p: { adapter: CloudAdapter; appId: string }): void {
+    this.proactive = p;
+    this.timer = setInterval(() => void this.tick().catch((error) => this.d.log.warn('handoff tick failed', { error })), this.d.settings.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.events.emit('stop');
+  }
+
+  /** Queue the conversation, tell the customer position and estimate, announce it to channel and consoles. */
+  async request(ctx: TurnContext, interactionId: string, reason: HandoffReason, locale: Locale): Promise<Handoff> {
+    const h = await this.d.queue.enqueue(interactionId, reason, locale);
+    await this.d.interactions.logEvent(interactionId, 'handoff_queued', { handoffId: h.id, reason: h.reason, priority: h.priority });
+    const position = await this.d.queue.position(h.id);
+    const wait = await this.estimatedWaitSeconds();
+    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: Math.max(1, Math.ceil(wait / 60)) }), { handoffId: h.id, position, wait });
+    // Bot Framework handoff protocol: a channel-side hub may take over; the built-in queue serves otherwise.
+    const transcript = (await this.d.interactions.transcript(interactionId)).map(
+      (r) => ({ type: ActivityTypes.Message, text: r.text ?? '', timestamp: new Date(r.at), from: { id: r.sender ?? r.role, name: r.role, role: r.role === 'customer' ? 'user' : 'bot' } }) as Partial<Activity>,
+    );
+    await ctx.sendActivity(EventFactory.createHandoffInitiation(ctx, { handoffId: h.id, reason: h.reason, priority: h.priority, locale }, { activities: transcript as Activity[] }));
+    this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    return h;
+  }
+
+  /** Average wait of the last 20 accepted handoffs of the past week, else the configured default. */
+  async estimatedWaitSeconds(): Promise<number> {
+    const since = new Date(this.now().getTime() - 7 * 86400_000).toISOString();
+    const r = await this.d.db.get<{ avg: number | null }>(
+      `SELECT AVG((julianday(accepted_at) - julianday(queued_at)) * 86400) AS avg FROM
+         (SELECT queued_at, accepted_at FROM handoffs WHERE accepted_at IS NOT NULL AND accepted_at >= ? ORDER BY accepted_at DESC LIMIT 20)`,
+      [since],
+    );
+    return r?.avg != null ? r.avg : this.d.settings.defaultWaitSeconds;
+  }
+
+  /** The open handoff of a conversation (its interaction may already be ended, e.g. after a survey). */
+  openForConversation(conversationId: string): Promise<(Handoff & { conversation_id: string }) | undefined> {
+    return this.d.db.get(
+      `SELECT h.*, i.conversation_id FROM handoffs h JOIN interactions i ON i.id = h.interaction_id
+        WHERE i.conversation_id = ? AND h.status IN ('queued','assigned') ORDER BY h.id DESC LIMIT 1`,
+      [conversationId],
+    );
+  }
+
+  /** ServiceBot interceptor: while queued or held the bot is silent; complaints jump into the queue. */
+  readonly interceptor = async (ctx: TurnContext): Promise<boolean> => {
+    const a = ctx.activity;
+    if (a.type !== ActivityTypes.Message || !a.conversation?.id) return false;
+    const text = (a.text ?? '').trim();
+    const open = await this.openForConversation(a.conversation.id);
+    if (open) {
+      const locale = normalizeLocale(open.locale) ?? 'en';
+      // Stored first, so nothing the customer says is lost if the relay fails.
+      await this.d.interactions.touch(open.interaction_id, { customerTurn: true });
+      await this.d.interactions.addTranscript(open.interaction_id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+      if (isCancel(text)) {
+        await this.d.queue.cancel(open.interaction_id);
+        await this.d.interactions.logEvent(open.interaction_id, 'handoff_cancelled', { handoffId: open.id, by: 'customer' });
+        await this.say(ctx, open.interaction_id, t('handoffCancelled', locale));
+        this.events.emit('hub', { type: 'closed', handoffId: open.id, agentId: open.agent_id, status: 'cancelled' } satisfies HubEvent);
+        this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+        return true;
+      }
+      if (open.status === 'queued' && (await this.leaveMessageStep(ctx, open, text, locale))) return true;
+      const row = (await this.d.interactions.transcript(open.interaction_id)).at(-1);
+      this.events.emit('hub', { type: 'message', handoffId: open.id, agentId: open.agent_id, role: 'customer', text: row?.text ?? '', at: row?.at ?? this.now().toISOString() } satisfies HubEvent);
+      return true;
+    }
+    if (!text || !isComplaint(text)) return false;
+    const current = await this.d.interactions.current(a.conversation.id);
+    if (current && (await this.d.surveyOpen(current.id))) return false;
+    const locale = normalizeLocale(current?.locale) ?? (/[\u4e00-\u9fff]/.test(text) ? 'zh-CN' : 'en');
+    const interaction = current ?? (await ensureInteraction(ctx, this.d.interactions, locale));
+    await this.d.interactions.touch(interaction.id, { customerTurn: true });
+    await this.d.interactions.addTranscript(interaction.id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+    await this.d.interactions.update(interaction.id, { handoff_offered: 1, handoff_reason: 'complaint' });
+    await this.d.interactions.logEvent(interaction.id, 'handoff_requested', { reason: 'complaint' });
+    await this.request(ctx, interaction.id, 'complaint', locale);
+    return true;
+  };
+
+  /** After the wait-limit apology: "leave a message", then the message itself becomes a follow-up. */
+  private async leaveMessageStep(ctx: TurnContext, h: Handoff, text: string, locale: Locale): Promise<boolean> {
+    const last = await this.d.db.get<{ kind: string }>(
+      `SELECT kind FROM interaction_events WHERE interaction_id = ? AND at >= ? AND kind IN ('handoff_wait_apology','handoff_leave_message_asked')
+        ORDER BY id DESC LIMIT 1`,
+      [h.interaction_id, h.queued_at],
+    );
+    if (!last) return false;
+    if (last.kind === 'handoff_wait_apology') {
+      if (!isLeaveMessage(text)) return false;
+      await this.d.interactions.logEvent(h.interaction_id, 'handoff_leave_message_asked', { handoffId: h.id });
+      await this.say(ctx, h.interaction_id, t('handoffLeaveMessagePrompt', locale));
+      return true;
+    }
+    const followupId = await this.d.leaveMessage(h.interaction_id, text);
+    await this.d.queue.cancel(h.interaction_id);
+    await this.d.interactions.logEvent(h.interaction_id, 'handoff_left_message', { handoffId: h.id, followupId });
+    await this.say(ctx, h.interaction_id, t('handoffLeftMessage', locale));
+    this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    return true;
+  }
+
+  /** Inbound `handoff.status` from a channel-side hub: recorded; `completed` gives the conversation back to the bot. */
+  readonly onEvent = async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
+    const a = ctx.activity;
+    if (a.name === 'handoff.status' && a.conversation?.id) {
+      const state = String((a.value as { state?: unknown } | undefined)?.state ?? '');
+      const message = (a.value as { message?: unknown } | undefined)?.message;
+      const open = await this.openForConversation(a.conversation.id);
+      const interactionId = open?.interaction_id ?? (await this.d.interactions.current(a.conversation.id))?.id;
+      if (interactionId) {
+        await this.d.interactions.logEvent(interactionId, 'handoff_status', { state, message: typeof message === 'string' ? message : undefined, handoffId: open?.id });
+        // failed: the built-in queue keeps serving the request; completed: external agent is done.
+        if (state === 'completed' && open) {
+          await this.d.queue.cancel(interactionId);
+          this.events.emit('hub', { type: 'closed', handoffId: open.id, agentId: open.agent_id, status: 'completed' } satisfies HubEvent);
+        }
+      }
+    }
+    await next();
+  };
+
+  // ---- agent side -------------------------------------------------------------------------
+
+  async accept(h: Handoff, agentId: string): Promise<boolean> {
+    if (!(await this.d.queue.accept(h.id, agentId))) return false;
+    await this.d.interactions.logEvent(h.interaction_id, 'handoff_accepted', { handoffId: h.id, agentId });
+    const locale = normalizeLocale(h.locale) ?? 'en';
+    await this.proactiveSay(h.interaction_id, fill(t('handoffAgentJoined', locale), { name: this.d.agentName?.(agentId) ?? agentId })).catch((error) =>
+      this.d.log.warn('agent-joined notice not delivered', { error, handoffId: h.id }),
+    );
+    this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    this.events.emit('hub', { type: 'assigned', handoffId: h.id, agentId } satisfies HubEvent);
+    return true;
+  }
+
+  async transfer(h: Handoff, from: string, to: string): Promise<boolean> {
+    if (!(await this.d.queue.transfer(h.id, from, to))) return false;
+    await this.d.interactions.logEvent(h.interaction_id, 'handoff_transferred', { handoffId: h.id, from, to });
+    this.events.emit('hub', { type: 'assigned', handoffId: h.id, agentId: to } satisfies HubEvent);
+    this.events.emit('hub', { type: 'closed', handoffId: h.id, agentId: from, status: 'transferred' } satisfies HubEvent);
+    return true;
+  }
+
+  async note(h: Handoff, agentId: string, text: string): Promise<void> {
+    await this.d.db.run('INSERT INTO handoff_notes(handoff_id, agent_id, text, created_at) VALUES (?,?,?,?)', [h.id, agentId, text, this.now().toISOString()]);
+  }
+
+  /** Agent reply: stored (redacted) before it is sent, so the transcript never misses a sent line. */
+  async agentMessage(h: Handoff, agentId: string, text: string): Promise<void> {
+    await this.d.interactions.addTranscript(h.interaction_id, { role: 'agent', text, sender: agentId });
+    await this.proactiveSend(h.interaction_id, async (ctx) => void (await ctx.sendActivity(MessageFactory.text(text))));
+    await this.d.queue.agentReplied(h.id);
+    const row = (await this.d.interactions.transcript(h.interaction_id)).at(-1);
+    this.events.emit('hub', { type: 'message', handoffId: h.id, agentId, role: 'agent', text: row?.text ?? '', at: row?.at ?? '' } satisfies HubEvent);
+  }
+
+  /** Release first (the customer's survey answers must reach the dialog), then offer the agent-handled survey. */
+  async resolve(h: Handoff, agentId: string): Promise<{ surveyStarted: boolean } | undefined> {
+    const done = await this.d.queue.resolve(h.id, agentId);
+    if (!done) return undefined;
+    await this.d.interactions.logEvent(h.interaction_id, 'handoff_resolved', { handoffId: h.id, agentId });
+    this.events.emit('hub', { type: 'closed', handoffId: h.id, agentId, status: 'resolved' } satisfies HubEvent);
+    let surveyStarted = false;
+    try {
+      surveyStarted = await this.d.offerSurvey(h.interaction_id, 'agent_resolved');
+    } catch (error) {
+      this.d.log.warn('agent-resolved survey not offered', { error, handoffId: h.id });
+    }
+    return { surveyStarted };
+  }
+
+  /** Timers: requeue conversations of vanished agents; apologise to customers past the wait limit. */
+  async tick(): Promise<void> {
+    const s = this.d.settings;
+    const requeued = await this.d.queue.requeueStale(s.agentTimeoutSeconds);
+    if (requeued) {
+      this.d.log.warn('agent console gone: conversations requeued', { count: requeued });
+      this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    }
+    const cutoff = new Date(this.now().getTime() - s.waitLimitSeconds * 1000).toISOString();
+    const late = await this.d.db.all<Handoff>(
+      `SELECT h.* FROM handoffs h WHERE h.status = 'queued' AND h.queued_at < ? AND NOT EXISTS
+         (SELECT 1 FROM interaction_events e WHERE e.interaction_id = h.interaction_id AND e.kind = 'handoff_wait_apology' AND e.at >= h.queued_at)`,
+      [cutoff],
+    );
+    for (const h of late) {
+      await this.d.interactions.logEvent(h.interaction_id, 'handoff_wait_apology', { handoffId: h.id });
+      const locale = normalizeLocale(h.locale) ?? 'en';
+      const msg = MessageFactory.suggestedActions([t('handoffLeaveMessage', locale), t('handoffKeepWaiting', locale)], t('handoffWaitApology', locale));
+      await this.d.interactions.addTranscript(h.interaction_id, { role: 'bot', text: msg.text });
+      await this.proactiveSend(h.interaction_id, async (ctx) => void (await ctx.sendActivity(msg))).catch((error) =>
+        this.d.log.warn('wait apology not delivered', { error, handoffId: h.id }),
+      );
+    }
+  }
+
+  private async say(ctx: TurnContext, interactionId: string, text: string, meta?: unknown): Promise<void> {
+    await this.d.interactions.addTranscript(interactionId, { role: 'bot', text, meta });
+    await ctx.sendActivity(MessageFactory.text(text));
+  }
+
+  private async proactiveSay(interactionId: string, text: string): Promise<void> {
+    await this.d.interactions.addTranscript(interactionId, { role: 'bot', text });
+    await this.proactiveSend(interactionId, async (ctx) => void (await ctx.sendActivity(MessageFactory.text(text))));
+  }
+
+  private async proactiveSend(interactionId: string, fn: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    const p = this.proactive;
+    if (!p) throw new Error('handoff hub: start() has not been called');
+    const i = await this.d.interactions.get(interactionId);
+    const ref = i && (await this.d.interactions.reference(i.conversation_id));
+    if (!ref) throw new Error(`no conversation reference for interaction ${interactionId}`);
+    await p.adapter.continueConversationAsync(p.appId, ref as ConversationReference, fn);
+  }
+}

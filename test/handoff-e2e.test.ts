@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBot, type TestBot } from './helpers/app';
+import { Agent } from './helpers/agent';
+import type { CapturedActivity, Customer } from './helpers/channel';
+
+let tb: TestBot;
+const base = () => tb.app.url;
+const messages = (r: CapturedActivity[]) => r.filter((a) => a.type === 'message');
+
+beforeAll(async () => {
+  tb = await startTestBot({}, { handoff: { heartbeatMs: 200, tickMs: 100, agentTimeoutSeconds: 60, waitLimitSeconds: 3600, defaultWaitSeconds: 240 } });
+});
+afterAll(async () => tb?.stop());
+
+async function handoffOf(c: Customer) {
+  return tb.app.db.get<any>('SELECT h.* FROM handoffs h JOIN interactions i ON i.id = h.interaction_id WHERE i.conversation_id = ? ORDER BY h.id DESC', [c.conversationId]);
+}
+
+describe('human handoff end to end over HTTP', () => {
+  it('queues, relays both ways, survives a restart, resolves into the agent-handled survey', async () => {
+    const customer = tb.customer({ locale: 'zh-CN' });
+    const queued = await customer.say('转人工');
+    const text = customer.texts(messages(queued));
+    expect(text).toContain('第 1 位');
+    expect(text).toContain('预计等待约 4 分钟'); // configured default while nothing was accepted yet
+    const initiate = queued.find((a) => a.type === 'event' && a.name === 'handoff.initiate');
+    expect(initiate, 'handoff.initiate event').toBeTruthy();
+    expect(JSON.stringify(initiate!.attachments)).toContain('转人工');
+
+    expect((await fetch(`${base()}/api/agent/queue`)).status).toBe(401);
+    const alice = await new Agent(base, 'alice').login();
+    const bob = await new Agent(base, 'bob').login();
+    const q = await alice.json('/api/agent/queue');
+    expect(q.queue).toHaveLength(1);
+    expect(q.queue[0].waitSeconds).toBeGreaterThanOrEqual(0);
+    const id = q.queue[0].id;
+
+    // While queued the bot is silent, but the message is kept.
+    expect(messages(await customer.say('还在吗？'))).toHaveLength(0);
+
+    expect((await alice.fetch(`/api/agent/conversations/${id}/accept`, {})).status).toBe(200);
+    expect((await bob.fetch(`/api/agent/conversations/${id}/accept`, {})).status).toBe(409);
+    expect((await bob.fetch(`/api/agent/conversations/${id}`)).status).toBe(403);
+    expect((await bob.fetch(`/api/agent/conversations/${id}/messages`, { text: 'hi' })).status).toBe(403);
+    expect(customer.texts(customer.newReplies())).toContain('人工客服 Alice 已加入对话');
+
+    const events = await alice.stream();
+    await customer.say('我的订单还没到，电话 13812345678');
+    const relayed = await events.waitFor((e) => e.event === 'message' && e.data.role === 'customer');
+    expect(relayed.data.text).toContain('订单');
+    expect(relayed.data.text).not.toContain('13812345678'); // redacted before it leaves the store
+    const conv = await alice.json(`/api/agent/conversations/${id}`);
+    expect(conv.interaction.locale).toBe('zh-CN');
+    expect(conv.transcript.map((r: any) => r.text)).toEqual(expect.arrayContaining(['转人工', '还在吗？']));
+
+    const before = tb.channel.forConversation(customer.conversationId).length;
+    expect((await alice.fetch(`/api/agent/conversations/${id}/messages`, { text: '您好，我是 Alice，正在为您查询。' })).status).toBe(201);
+    const got = await tb.channel.waitFor(customer.conversationId, before + 1);
+    expect(got.at(-1)!.text).toBe('您好，我是 Alice，正在为您查询。');
+    customer.newReplies();
+    expect((await alice.fetch(`/api/agent/conversations/${id}/note`, { text: 'order 42 delayed' })).status).toBe(201);
+    events.close();
+
+    await tb.restart();
+    const after = await alice.json(`/api/agent/conversations/${id}`);
+    expect(after.handoff.status).toBe('assigned');
+    expect(after.handoff.agentId).toBe('alice');
+    expect(after.notes[0].text).toBe('order 42 delayed');
+    expect(messages(await customer.say('好的谢谢'))).toHaveLength(0); // still held after the restart
+
+    const n = tb.channel.forConversation(customer.conversationId).length;
+    const r = await alice.json(`/api/agent/conversations/${id}/resolve`, {});
+    expect(r.surveyStarted).toBe(true);
+    const survey = await tb.channel.waitFor(customer.conversationId, n + 1);
+    expect(survey.slice(n).map((a) => a.text).join('\n')).toMatch(/满意|评分|评价/);
+    const row = await tb.app.db.get<any>('SELECT s.agent_id, s.trigger FROM surveys s JOIN interactions i ON i.id = s.interaction_id WHERE i.conversation_id = ?', [customer.conversationId]);
+    expect(row).toEqual({ agent_id: 'alice', trigger: 'agent_resolved' });
+    const m = await tb.app.db.get<any>('SELECT handled_by, agent_id, queue_wait_seconds, first_reply_seconds, handling_seconds FROM interactions WHERE conversation_id = ?', [customer.conversationId]);
+    expect(m.handled_by).toBe('agent');
+    expect(m.agent_id).toBe('alice');
+    for (const k of ['queue_wait_seconds', 'first_reply_seconds', 'handling_seconds']) expect(m[k], k).toBeGreaterThan(0);
+    expect(m.first_reply_seconds).toBeGreaterThanOrEqual(m.queue_wait_seconds);
+    // Released: the customer's answer goes to the survey, not to the agent.
+    expect(await handoffOf(customer)).toMatchObject({ status: 'resolved' });
+  }, 30_000);
+
+  it('exactly one of four concurrent accepts wins', async () => {
+    const customer = tb.customer({ locale: 'en' });
+    await customer.say('agent');
+    const alice = await new Agent(base, 'alice').login();
+    const bob = await new Agent(base, 'bob').login();
+    const h = await handoffOf(customer);
+    const res = await Promise.all([alice, bob, alice, bob].map((a) => a.fetch(`/api/agent/conversations/${h.id}/accept`, {})));
+    expect(res.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+  });
+
+  it('cancel leaves the queue and the bot answers again', async () => {
+    const customer = tb.customer({ locale: 'en' });
+    expect(customer.texts(await customer.say('agent'))).toMatch(/number \d+ in the queue/);
+    expect(customer.texts(await customer.say('cancel'))).toContain('left the queue');
+    expect(await handoffOf(customer)).toMatchObject({ status: 'cancelled' });
+    expect(messages(await customer.say('hello')).length).toBeGreaterThan(0);
+  });
+
+  it('a complaint goes to the front of the queue with priority', async () => {
+    const a = tb.customer({ locale: 'en' });
+    await a.say('agent');
+    const c = tb.customer({ locale: 'zh-CN' });
+    expect(c.texts(await c.say('我要投诉你们的快递员'))).toContain('第 1 位');
+    expect(await handoffOf(c)).toMatchObject({ reason: 'complaint', priority: 10 });
+    const i = await tb.app.db.get<any>('SELECT complaint FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    expect(i.complaint).toBe(1);
+  });
+
+  it('records inbound handoff.status events; completed returns the conversation to the bot', async () => {
+    const customer = tb.customer({ locale: 'en' });
+    await customer.say('agent');
+    for (const state of ['accepted', 'completed']) {
+      const res = await customer.post(customer.activity({ type: 'event', name: 'handoff.status', value: { state }, text: undefined }));
+      expect(res.status).toBeLessThan(300);
+    }
+    const i = await tb.app.db.get<any>('SELECT id FROM interactions WHERE conversation_id = ?', [customer.conversationId]);
+    const ev = (await tb.app.interactions.events(i.id)).filter((e) => e.kind === 'handoff_status').map((e) => JSON.parse(e.detail!).state);
+    expect(ev).toEqual(['accepted', 'completed']);
+    expect(await handoffOf(customer)).toMatchObject({ status: 'cancelled' });
+  });
+});
+
+describe('wait limit and vanished agents', () => {
+  let tb2: TestBot;
+  beforeAll(async () => {
+    tb2 = await startTestBot({}, { handoff: { heartbeatMs: 100, tickMs: 100, agentTimeoutSeconds: 1, waitLimitSeconds: 1 } });
+  });
+  afterAll(async () => tb2?.stop());
+
+  it('apologises past the wait limit and turns a left message into a follow-up', async () => {
+    const customer = tb2.customer({ locale: 'en' });
+    await customer.say('agent');
+    const n = tb2.channel.forConversation(customer.conversationId).length;
+    const apology = await tb2.channel.waitFor(customer.conversationId, n + 1, 5000);
+    expect(apology.at(-1)!.text).toContain('Sorry for the long wait');
+    customer.newReplies();
+    expect(customer.texts(await customer.say('Leave a message'))).toContain('type your message');
+    expect(customer.texts(await customer.say('Please call me back at 13812345678 about order 42'))).toContain('passed to our service team');
+    const f = await tb2.app.db.get<any>("SELECT f.reason, f.note FROM followups f JOIN interactions i ON i.id = f.interaction_id WHERE i.conversation_id = ?", [customer.conversationId]);
+    expect(f.reason).toBe('left_message');
+    expect(f.note).toContain('order 42');
+    expect(f.note).not.toContain('13812345678');
+    expect(await tb2.app.db.get<any>("SELECT status FROM handoffs ORDER BY id DESC LIMIT 1")).toMatchObject({ status: 'cancelled' });
+  });
+
+  it("requeues an agent's conversations when their event stream stays away; a live stream keeps them", async () => {
+    const c1 = tb2.customer({ locale: 'en' });
+    const c2 = tb2.customer({ locale: 'en' });
+    await c1.say('agent');
+    await c2.say('agent');
+    const alice = await new Agent(() => tb2.app.url, 'alice').login();
+    const bob = await new Agent(() => tb2.app.url, 'bob').login();
+    const h1 = (await tb2.app.db.get<any>('SELECT h.id FROM handoffs h JOIN interactions i ON i.id = h.interaction_id WHERE i.conversation_id = ?', [c1.conversationId])).id;
+    const h2 = (await tb2.app.db.get<any>('SELECT h.id FROM handoffs h JOIN interactions i ON i.id = h.interaction_id WHERE i.conversation_id = ?', [c2.conversationId])).id;
+    const s = await alice.stream();
+    await alice.json(`/api/agent/conversations/${h1}/accept`, {});
+    await bob.json(`/api/agent/conversations/${h2}/accept`, {});
+    await new Promise((r) => setTimeout(r, 2500));
+    const status = async (id: number) => (await tb2.app.db.get<any>('SELECT status FROM handoffs WHERE id = ?', [id])).status;
+    expect(await status(h1)).toBe('assigned');
+    expect(await status(h2)).toBe('queued');
+    s.close();
+  });
+});
