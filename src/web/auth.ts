@@ -107,6 +107,8 @@ export function registerAuthRoutes(server: restify.Server, opts: { prefix: strin
   server.post(`${prefix}/login`, async (req, res) => {
     const body = (typeof req.body === 'object' && req.body) || {};
     const username = typeof body.username === 'string' ? body.username : '';
+    // Each distinct username adds a lock-out entry (and a log line): a 100 KB name should do neither.
+    if (username.length > 128) { res.send(400, { error: 'username is too long' }); return; }
     const key = `${req.socket.remoteAddress}|${username || 'token'}`;
     const f = fails.get(key);
     if (f && f.until > Date.now()) { res.send(429, { error: 'too many failed logins, try later' }); return; }

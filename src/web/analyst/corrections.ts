@@ -85,7 +85,8 @@ export async function listAudit(db: Db, opts: { targetType?: string; targetId?: 
   if (opts.before) parts.push('id < ?'), params.push(opts.before);
   const rows = await db.all<Record<string, any>>(`SELECT * FROM audit_log WHERE ${parts.join(' AND ')} ORDER BY id DESC LIMIT ?`, [
     ...params,
-    Math.min(opts.limit ?? 100, 1000),
+    // Clamped below too: SQLite reads LIMIT -1 as "no limit".
+    Math.max(1, Math.min(Math.trunc(opts.limit ?? 100) || 100, 1000)),
   ]);
   return rows.map((r) => ({ ...r, before: r.before ? JSON.parse(r.before) : null, after: r.after ? JSON.parse(r.after) : null }) as AuditEntry);
 }

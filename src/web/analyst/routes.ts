@@ -46,12 +46,22 @@ export function actorOf(req: restify.Request): string {
   return String(a?.id ?? a?.username ?? a?.name ?? a ?? 'unknown');
 }
 
+/** A bad query parameter: answered with 400 by wrap(). */
+export class QueryError extends Error {}
+
+/** A real calendar day (YYYY-MM-DD) or an ISO timestamp; anything else made nextDay() throw: a 500. */
+function isDate(v: string): boolean {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return !Number.isNaN(Date.parse(v)) && new Date(v + 'T00:00:00Z').toISOString().slice(0, 10) === v;
+  return /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?$/.test(v) && !Number.isNaN(Date.parse(v));
+}
+
 export function segmentFilter(q: Record<string, unknown>): Filter {
   const f: Filter = {};
   for (const k of ['from', 'to', 'channel', 'locale', 'handledBy', 'agentId', 'topic'] as const) {
     const v = str(q[k]);
     if (v) f[k] = v;
   }
+  for (const k of ['from', 'to'] as const) if (f[k] && !isDate(f[k]!)) throw new QueryError(`${k}: expected a date YYYY-MM-DD`);
   return f;
 }
 
@@ -107,7 +117,7 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
       try {
         await fn(req, res);
       } catch (err) {
-        if (err instanceof CorrectionError) return void res.send(400, { error: err.message });
+        if (err instanceof CorrectionError || err instanceof QueryError) return void res.send(400, { error: err.message });
         log.error('analyst api failed', { error: err, path: req.path() });
         if (!res.headersSent) res.send(500, { error: 'internal error' });
       }
@@ -181,8 +191,10 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
 
   server.post(`${api}/feedback/bulk-correction`, guard, wrap(async (req, res) => {
     const body = (req.body ?? {}) as Correction & { ids?: unknown };
-    const ids = Array.isArray(body.ids) ? body.ids.map(Number).filter(Number.isInteger) : [];
+    const ids = Array.isArray(body.ids) ? body.ids.map((x) => (typeof x === 'number' || (typeof x === 'string' && /^\d+$/.test(x)) ? Number(x) : NaN)) : [];
     if (!ids.length || ids.length > 1000) return void res.send(400, { error: 'ids: give 1 to 1000 feedback ids' });
+    // Reject the whole list on any bad id: dropping them silently corrected the valid rest.
+    if (!ids.every((n) => Number.isSafeInteger(n) && n > 0)) return void res.send(400, { error: 'ids: every id must be a positive integer' });
     const n = await corrections.apply(ids, { sentiment: body.sentiment, topics: body.topics }, actorOf(req));
     res.send({ corrected: n });
   }));
