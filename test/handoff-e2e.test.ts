@@ -112,6 +112,24 @@ describe('human handoff end to end over HTTP', () => {
     expect(i.complaint).toBe(1);
   });
 
+  it('two low-confidence answers queue the customer', async () => {
+    const customer = tb.customer({ locale: 'en' });
+    expect(customer.texts(await customer.say('zorp blivet quantum frobnicator'))).not.toMatch(/in the queue/);
+    expect(customer.texts(await customer.say('glarb snerk wibble florp'))).toMatch(/number \d+ in the queue/);
+    expect(await handoffOf(customer)).toMatchObject({ reason: 'low_confidence', status: 'queued' });
+  });
+
+  it('an accepted survey recovery offer queues the customer', async () => {
+    const c = tb.customer({ locale: 'en-US' });
+    await c.say('I forgot my password, how can I reset it?');
+    await c.say('bye');
+    expect(c.texts(await c.say('1'))).toMatch(/talk to a person/);
+    const done = await c.say(undefined, { value: { surveyItem: '__recovery__', value: 'yes' } });
+    expect(c.texts(done)).toMatch(/number \d+ in the queue/);
+    expect(await handoffOf(c)).toMatchObject({ reason: 'recovery', status: 'queued' });
+    expect(messages(await c.say('hello?'))).toHaveLength(0); // held for a person, even though the interaction ended
+  });
+
   it('records inbound handoff.status events; completed returns the conversation to the bot', async () => {
     const customer = tb.customer({ locale: 'en' });
     await customer.say('agent');
