@@ -213,7 +213,9 @@ async function main() {
   if (existing) {
     const db = await Db.open(existing);
     const n = (await db.get<{ c: number }>('SELECT COUNT(*) AS c FROM interactions'))!.c;
-    await timeReports(db, n, mkdtempSync(join(tmpdir(), 'indbench-')), null);
+    const tmp = mkdtempSync(join(tmpdir(), 'indbench-'));
+    await timeReports(db, n, tmp, null);
+    rmSync(tmp, { recursive: true, force: true });
     return db.close();
   }
   for (const n of scales) {
