@@ -110,6 +110,24 @@ describe('human handoff end to end over HTTP', () => {
     expect(await handoffOf(c)).toMatchObject({ reason: 'complaint', priority: 10 });
     const i = await tb.app.db.get<any>('SELECT complaint FROM interactions WHERE conversation_id = ?', [c.conversationId]);
     expect(i.complaint).toBe(1);
+    // First message was the complaint: resolving still starts the agent-handled survey.
+    const bob = await new Agent(base, 'bob').login();
+    const h = await handoffOf(c);
+    await bob.json(`/api/agent/conversations/${h.id}/accept`, {});
+    await bob.json(`/api/agent/conversations/${h.id}/messages`, { text: '非常抱歉，我来处理。' });
+    const n = tb.channel.forConversation(c.conversationId).length;
+    expect((await bob.json(`/api/agent/conversations/${h.id}/resolve`, {})).surveyStarted).toBe(true);
+    await tb.channel.waitFor(c.conversationId, n + 1);
+    c.newReplies();
+    const m = await tb.app.db.get<any>('SELECT complaint_first_response_hours, complaint_closed_hours FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    expect(m.complaint_first_response_hours).toBeGreaterThan(0);
+    expect(m.complaint_closed_hours).toBeGreaterThan(0);
+    // The survey answer reaches the survey dialog (the bot is back, the agent released it).
+    const answer = await c.say('4');
+    expect(messages(answer).length).toBeGreaterThan(0);
+    const s = await tb.app.db.get<any>('SELECT s.id FROM surveys s JOIN interactions i ON i.id = s.interaction_id WHERE i.conversation_id = ?', [c.conversationId]);
+    const answers = await tb.app.db.all<any>('SELECT item_id, value FROM survey_answers WHERE survey_id = ?', [s.id]);
+    expect(answers.length).toBeGreaterThan(0);
   });
 
   it('two low-confidence answers queue the customer', async () => {

@@ -3,8 +3,9 @@
  * holds them, relays messages both ways and closes the loop (survey, left messages).
  */
 import { EventEmitter } from 'node:events';
-import { ActivityTypes, EventFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
-import { ensureInteraction, type HandoffHook } from '../../dialogs/mainDialog';
+import { ActivityTypes, EventFactory, MessageFactory, type Activity, type CloudAdapter, type ConversationReference, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { ensureInteraction, MAIN_DIALOG_ID, type HandoffHook } from '../../dialogs/mainDialog';
 import { t } from '../../dialogs/strings';
 import type { Logger } from '../log';
 import { normalizeLocale, type Locale } from '../nlp/locale';
@@ -56,6 +57,8 @@ export interface HubDeps {
   offerSurvey: (interactionId: string, trigger: 'agent_resolved') => Promise<boolean>;
   /** Active survey for this interaction: its answers must not trigger a complaint handoff. */
   surveyOpen: (interactionId: string) => Promise<boolean>;
+  /** The bot's dialog stack: a complaint in the first message seeds it so the later survey can start. */
+  dialogState?: StatePropertyAccessor<DialogState>;
 }
 
 const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k) => (k in v ? String(v[k]) : m));
@@ -163,8 +166,21 @@ export class HandoffHub {
     await this.d.interactions.update(interaction.id, { handoff_offered: 1, handoff_reason: 'complaint' });
     await this.d.interactions.logEvent(interaction.id, 'handoff_requested', { reason: 'complaint' });
     await this.request(ctx, interaction.id, 'complaint', locale);
+    await this.seedMainDialog(ctx);
     return true;
   };
+
+  /**
+   * The complaint may be the first message, consumed before the main dialog ever ran. offerSurvey
+   * pushes the survey inside an active main dialog, so put the main dialog (waiting in its router)
+   * on the stack without running it. Mirrors ComponentDialog's persisted layout ('dialogs').
+   */
+  private async seedMainDialog(ctx: TurnContext): Promise<void> {
+    if (!this.d.dialogState) return;
+    const st = await this.d.dialogState.get(ctx, { dialogStack: [] });
+    if (st.dialogStack.length) return;
+    st.dialogStack.push({ id: MAIN_DIALOG_ID, state: { dialogs: { dialogStack: [{ id: 'router', state: {} }] } } });
+  }
 
   /** After the wait-limit apology: "leave a message", then the message itself becomes a follow-up. */
   private async leaveMessageStep(ctx: TurnContext, h: Handoff, text: string, locale: Locale): Promise<boolean> {
