@@ -68,6 +68,10 @@ describe('agent console in a real browser', () => {
     await page.click('#noteForm button');
     await page.waitForFunction(() => document.getElementById('notes')!.textContent!.includes('客户很着急'));
 
+    // The page's cookie session alone cannot write: the CSRF header is required.
+    const noCsrf = await page.evaluate(() => fetch('/api/agent/conversations/1/note', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"x"}' }).then((r) => r.status));
+    expect(noCsrf).toBe(403);
+
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/agent-console.png' });
 

@@ -59,9 +59,8 @@ describe('human handoff end to end over HTTP', () => {
     expect(got.at(-1)!.text).toBe('您好，我是 Alice，正在为您查询。');
     customer.newReplies();
     expect((await alice.fetch(`/api/agent/conversations/${id}/note`, { text: 'order 42 delayed' })).status).toBe(201);
+    await tb.restart(); // with the event stream still open: close() must end it, not hang
     events.close();
-
-    await tb.restart();
     const after = await alice.json(`/api/agent/conversations/${id}`);
     expect(after.handoff.status).toBe('assigned');
     expect(after.handoff.agentId).toBe('alice');
@@ -92,6 +91,16 @@ describe('human handoff end to end over HTTP', () => {
     const h = await handoffOf(customer);
     const res = await Promise.all([alice, bob, alice, bob].map((a) => a.fetch(`/api/agent/conversations/${h.id}/accept`, {})));
     expect(res.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    // The winner transfers to the other agent, who then holds it alone.
+    const winner = (await handoffOf(customer)).agent_id === 'alice' ? alice : bob;
+    const other = winner === alice ? bob : alice;
+    expect((await winner.fetch(`/api/agent/conversations/${h.id}/transfer`, { to: 'nobody' })).status).toBe(400);
+    expect((await other.fetch(`/api/agent/conversations/${h.id}/transfer`, { to: winner.id })).status).toBe(403);
+    expect((await winner.fetch(`/api/agent/conversations/${h.id}/transfer`, { to: other.id })).status).toBe(200);
+    expect((await winner.fetch(`/api/agent/conversations/${h.id}`)).status).toBe(403);
+    expect((await other.json(`/api/agent/conversations/${h.id}`)).handoff.agentId).toBe(other.id);
+    expect((await tb.app.db.get<any>('SELECT transfers FROM interactions WHERE conversation_id = ?', [customer.conversationId])).transfers).toBe(1);
+    expect((await fetch(`${base()}/api/agent/events`)).status).toBe(401);
   });
 
   it('cancel leaves the queue and the bot answers again', async () => {
