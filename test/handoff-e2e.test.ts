@@ -213,3 +213,41 @@ describe('wait limit and vanished agents', () => {
     s.close();
   });
 });
+
+describe('handoff over Direct Line (the Web Chat channel)', () => {
+  let tb3: TestBot;
+  const SECRET = 'handoff-dl-secret';
+  beforeAll(async () => {
+    tb3 = await startTestBot({ DIRECTLINE_SECRET: SECRET }, { handoff: { heartbeatMs: 200, tickMs: 100 } });
+  });
+  afterAll(async () => tb3?.stop());
+
+  it('the agent reply and the survey reach a Direct Line customer', async () => {
+    const dl = `${tb3.app.url}/directline/v3/directline`;
+    const h = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' };
+    const conv = (await (await fetch(`${dl}/conversations`, { method: 'POST', headers: h, body: JSON.stringify({ locale: 'en-US' }) })).json()) as { conversationId: string };
+    const say = (text: string) =>
+      fetch(`${dl}/conversations/${conv.conversationId}/activities`, { method: 'POST', headers: h, body: JSON.stringify({ type: 'message', from: { id: 'dl-user-1' }, text, locale: 'en-US' }) });
+    const botTexts = async () => {
+      const r = (await (await fetch(`${dl}/conversations/${conv.conversationId}/activities`, { headers: h })).json()) as { activities: any[] };
+      return r.activities.filter((a) => a.from?.id !== 'dl-user-1' && a.type === 'message').map((a) => a.text as string);
+    };
+    const until = async (pred: (t: string[]) => boolean) => {
+      for (let i = 0; i < 100; i++) {
+        const t = await botTexts();
+        if (pred(t)) return t;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`not seen; have ${JSON.stringify(await botTexts())}`);
+    };
+    expect((await say('I want to talk to a person')).status).toBeLessThan(300);
+    await until((t) => t.some((x) => /in the queue/.test(x)));
+    const alice = await new Agent(() => tb3.app.url, 'alice').login();
+    const q = await alice.json('/api/agent/queue');
+    await alice.json(`/api/agent/conversations/${q.queue[0].id}/accept`, {});
+    await alice.json(`/api/agent/conversations/${q.queue[0].id}/messages`, { text: 'Hi, Alice here.' });
+    await until((t) => t.includes('Hi, Alice here.'));
+    await alice.json(`/api/agent/conversations/${q.queue[0].id}/resolve`, {});
+    await until((t) => t.some((x) => /satisf/i.test(x)));
+  }, 20_000);
+});
