@@ -154,6 +154,7 @@ export class HandoffHub {
       if (open.status === 'queued' && (await this.leaveMessageStep(ctx, open, text, locale))) return true;
       const row = (await this.d.interactions.transcript(open.interaction_id)).at(-1);
       this.events.emit('hub', { type: 'message', handoffId: open.id, agentId: open.agent_id, role: 'customer', text: row?.text ?? '', at: row?.at ?? this.now().toISOString() } satisfies HubEvent);
+      if (open.status === 'queued') this.events.emit('hub', { type: 'queue' } satisfies HubEvent); // waiting list shows the latest text
       return true;
     }
     if (!text || !isComplaint(text)) return false;
