@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './helpers/browser';
 import { startTestBot, type TestBot } from './helpers/app';
 
 
@@ -35,10 +36,7 @@ async function seed(tb: TestBot) {
 beforeAll(async () => {
   tb = await startTestBot();
   await seed(tb);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const ctx = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
   page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e));

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './helpers/browser';
 import { startTestBot, type TestBot } from './helpers/app';
 
 const XSS = '<img src=x onerror="window.__xss=1">快递到哪了';
@@ -10,10 +11,7 @@ let page: Page;
 
 beforeAll(async () => {
   tb = await startTestBot({}, { handoff: { heartbeatMs: 500, tickMs: 200, agentTimeoutSeconds: 60, waitLimitSeconds: 3600 } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
   page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e));
