@@ -1,3 +1,4 @@
+import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
 import { classifierConfigFromEnv, createClassifier } from '../nlp/classify/engine';

@@ -4,6 +4,7 @@
  *   [--format json|csv|md|html] [--out FILE] [--no-store-alerts]
  * With --format json the last line of stdout is the report as one JSON object. Import summaries go to stderr.
  */
+import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import { statSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';

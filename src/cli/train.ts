@@ -1,3 +1,4 @@
+import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

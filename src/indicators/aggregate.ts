@@ -54,6 +54,21 @@ export function emptyAggregates(): Aggregates {
 }
 
 /** Human topic tags win over the model's for the same feedback. */
+/** Count `c` answers of value `value` to item `item` (both aggregation paths fill the same histogram). */
+export function addAnswer(a: Aggregates, item: string, value: number, c: number): void {
+  let h = a.hist.get(item);
+  if (!h) a.hist.set(item, (h = new Map()));
+  h.set(value, (h.get(value) ?? 0) + c);
+}
+
+/** Count `c` mentions of `topic` with sentiment `sent` (null or unknown counts as a mention only). */
+export function addTopic(a: Aggregates, topic: string, sent: string | null, c: number): void {
+  let t = a.topics.get(topic);
+  if (!t) a.topics.set(topic, (t = { mentions: 0, positive: 0, neutral: 0, negative: 0 }));
+  t.mentions += c;
+  if (sent === 'positive' || sent === 'neutral' || sent === 'negative') t[sent] += c;
+}
+
 export const EFFECTIVE_TOPIC = `(t.source = 'human' OR NOT EXISTS (SELECT 1 FROM feedback_topics h WHERE h.feedback_id = t.feedback_id AND h.source = 'human'))`;
 
 export function nextDay(date: string): string {
@@ -166,10 +181,7 @@ export async function aggregateSql(db: Db, sla: SlaTargets, f: Filter, period?: 
      GROUP BY p, a.item_id, a.value`,
     w1.params,
     (r) => {
-      const a = get(String(r.p));
-      let h = a.hist.get(r.item_id);
-      if (!h) a.hist.set(r.item_id, (h = new Map()));
-      h.set(Number(r.value), (h.get(Number(r.value)) ?? 0) + r.c);
+      addAnswer(get(String(r.p)), r.item_id, Number(r.value), r.c);
     },
   );
 
@@ -186,11 +198,7 @@ export async function aggregateSql(db: Db, sla: SlaTargets, f: Filter, period?: 
      GROUP BY p, t.topic, sent`,
     w2.params,
     (r) => {
-      const a = get(String(r.p));
-      let t = a.topics.get(r.topic);
-      if (!t) a.topics.set(r.topic, (t = { mentions: 0, positive: 0, neutral: 0, negative: 0 }));
-      t.mentions += r.c;
-      if (r.sent === 'positive' || r.sent === 'neutral' || r.sent === 'negative') t[r.sent] += r.c;
+      addTopic(get(String(r.p)), r.topic, r.sent, r.c);
     },
   );
   return out;

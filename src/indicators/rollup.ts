@@ -1,5 +1,5 @@
 import type { Db } from '../storage/db';
-import { EFFECTIVE_TOPIC, emptyAggregates, nextDay, type Aggregates, type Filter, type Period } from './aggregate';
+import { EFFECTIVE_TOPIC, addAnswer, addTopic, emptyAggregates, nextDay, type Aggregates, type Filter, type Period } from './aggregate';
 import type { SlaTargets } from './model';
 
 /**
@@ -168,21 +168,14 @@ export async function aggregateRollup(db: Db, sla: SlaTargets, f: Filter, period
     `SELECT ${p} AS p, item_id, value, SUM(c) AS c FROM indicator_rollup_answers WHERE ${w.sql} GROUP BY p, item_id, value`,
     w.params,
     (r) => {
-      const a = get(String(r.p));
-      let h = a.hist.get(r.item_id);
-      if (!h) a.hist.set(r.item_id, (h = new Map()));
-      h.set(Number(r.value), (h.get(Number(r.value)) ?? 0) + r.c);
+      addAnswer(get(String(r.p)), r.item_id, Number(r.value), r.c);
     },
   );
   await db.each<{ p: string; topic: string; sent: string; c: number }>(
     `SELECT ${p} AS p, topic, sentiment AS sent, SUM(c) AS c FROM indicator_rollup_topics WHERE ${w.sql} GROUP BY p, topic, sentiment`,
     w.params,
     (r) => {
-      const a = get(String(r.p));
-      let t = a.topics.get(r.topic);
-      if (!t) a.topics.set(r.topic, (t = { mentions: 0, positive: 0, neutral: 0, negative: 0 }));
-      t.mentions += r.c;
-      if (r.sent === 'positive' || r.sent === 'neutral' || r.sent === 'negative') t[r.sent] += r.c;
+      addTopic(get(String(r.p)), r.topic, r.sent, r.c);
     },
   );
   return out;
