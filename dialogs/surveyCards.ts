@@ -1,7 +1,9 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import type { Locale } from '../src/nlp/locale';
 import type { SurveyItem } from '../src/survey/definitions';
-import { scaleHint } from './answerParser';
+import { detectSmallTalk } from '../src/nlp/smalltalk';
+import { LOCALES as LOCALE_KEYS } from '../src/nlp/locale';
+import { parseAnswer, scaleHint } from './answerParser';
 
 const S = {
   intro: {
@@ -114,6 +116,23 @@ export function questionActivity(item: SurveyItem, locale: Locale, mode: 'card' 
 
 export function repromptActivity(item: SurveyItem, locale: Locale, mode: 'card' | 'suggested' | 'text'): Partial<Activity> {
   return questionActivity(item, locale, mode, `${surveyText('reprompt', locale)} ${scaleHint(item, locale)}`);
+}
+
+/**
+ * The customer's reply to the offer of a person: a card submit, a button label (suggested actions
+ * send the label as text), a plain yes/no, or asking for a person in words.
+ */
+export function recoveryReply(submitted: unknown, text: string | undefined): 'yes' | 'no' | 'stop' | undefined {
+  if (submitted === 'yes' || submitted === 'no') return submitted;
+  const t = (text ?? '').trim();
+  if (!t) return undefined;
+  if (LOCALE_KEYS.some((l) => S.recoveryYes[l] === t)) return 'yes';
+  if (LOCALE_KEYS.some((l) => S.recoveryNo[l] === t)) return 'no';
+  if (detectSmallTalk(t) === 'human') return 'yes';
+  const p = parseAnswer(t, { kind: 'resolved' });
+  if (p.kind === 'stop') return 'stop';
+  if (p.kind === 'value') return p.value === 'yes' ? 'yes' : 'no';
+  return undefined;
 }
 
 export function recoveryActivity(locale: Locale, mode: 'card' | 'suggested' | 'text'): Partial<Activity> {

@@ -8,7 +8,7 @@ import type { Eligibility } from '../src/survey/eligibility';
 import type { FollowupRepo } from '../src/survey/followups';
 import type { InputMode, SurveyRepo } from '../src/survey/surveyRepo';
 import { parseAnswer, type ParsedAnswer } from './answerParser';
-import { itemOptions, questionActivity, recoveryActivity, repromptActivity, surveyText } from './surveyCards';
+import { itemOptions, questionActivity, recoveryActivity, recoveryReply, repromptActivity, surveyText } from './surveyCards';
 
 export const SURVEY_DIALOG_ID = 'surveyDialog';
 const ASK_ID = 'surveyAsk';
@@ -98,10 +98,9 @@ class SurveyAsk extends Dialog {
     if (st.awaitingRecovery) {
       st.awaitingRecovery = false;
       if (await this.expired(st)) return this.expire(dc, st);
-      const raw = submitted?.surveyItem === '__recovery__' ? submitted.value : a.text;
-      const p = parseAnswer(raw, { kind: 'resolved' });
-      if (p.kind === 'stop') return this.stop(dc, st);
-      if (p.kind === 'value' && p.value === 'yes') {
+      const reply = recoveryReply(submitted?.surveyItem === '__recovery__' ? submitted.value : undefined, a.text);
+      if (reply === 'stop') return this.stop(dc, st);
+      if (reply === 'yes') {
         await this.deps.interactions.logEvent(st.opts.interactionId, 'recovery_accepted', { surveyId: st.surveyId });
         await ctx.sendActivity(surveyText('recoveryAccepted', locale));
         await this.finish(st);

@@ -220,6 +220,31 @@ describe('satisfaction survey over real HTTP', () => {
     expect(ev).toEqual(expect.arrayContaining(['survey_trigger', 'survey_eligibility', 'survey_offered', 'recovery_offered', 'recovery_accepted']));
   });
 
+  it('accepts the offer of a person clicked as a suggested action on a channel without cards', async () => {
+    const c = bot.customer({ locale: 'zh-TW', channelId: 'telegram' });
+    await c.say('我想申請退款');
+    await c.say('再見');
+    const r = await c.say('1');
+    const offer = r[r.length - 1];
+    const yes = offer.suggestedActions!.actions.find((x) => String(x.title).startsWith('是'))!;
+    expect(yes.title).toBe('是，轉真人');
+    const done = await c.say(String(yes.value));
+    expect(c.texts(done)).toMatch(/正在為您轉接真人客服/);
+    const i = await db().get<{ id: string }>('SELECT id FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    expect(recoveries).toContain(i!.id);
+    const ev = (await bot.app.interactions.events(i!.id)).map((e) => e.kind);
+    expect(ev).toContain('recovery_accepted');
+    expect(ev).not.toContain('recovery_declined');
+  });
+
+  it('accepts the offer of a person typed in words ("I want a human")', async () => {
+    const c = bot.customer({ locale: 'en-US', channelId: 'telegram' });
+    await c.say('I forgot my password, how can I reset it?');
+    await c.say('bye');
+    await c.say('2');
+    expect(c.texts(await c.say('I want to talk to a human'))).toMatch(/connecting you with a person/);
+  });
+
   it('recovers on "not resolved" and continues the survey when the person is declined', async () => {
     const c = bot.customer({ locale: 'zh-CN' });
     await c.say('忘记密码了怎么办');

@@ -7,6 +7,7 @@ import { ActivityTypes, EventFactory, MessageFactory, type Activity, type CloudA
 import type { DialogState } from 'botbuilder-dialogs';
 import { ensureInteraction, MAIN_DIALOG_ID, type HandoffHook } from '../../dialogs/mainDialog';
 import { t } from '../../dialogs/strings';
+import { ConfigError } from '../configError';
 import type { Logger } from '../log';
 import { normalizeLocale, type Locale } from '../nlp/locale';
 import type { Db } from '../storage/db';
@@ -26,7 +27,13 @@ export interface HandoffSettings {
 }
 
 export function handoffSettings(env: Record<string, string | undefined> = process.env): HandoffSettings {
-  const n = (k: string, d: number) => (env[k] && Number.isFinite(Number(env[k])) ? Number(env[k]) : d);
+  const n = (k: string, d: number) => {
+    const raw = env[k];
+    if (raw === undefined || raw === '') return d;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v <= 0) throw new ConfigError('.env', k, `must be a positive number, got "${raw}"`);
+    return v;
+  };
   return {
     defaultWaitSeconds: n('HANDOFF_DEFAULT_WAIT_SECONDS', 180),
     waitLimitSeconds: n('HANDOFF_WAIT_LIMIT_SECONDS', 600),
