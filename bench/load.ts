@@ -1,14 +1,21 @@
 // Load benchmark: simulated customers run whole conversations over real HTTP on loopback —
-// a question, an answer, goodbye, the survey (CSAT by card submit) and an open text —
+// a question, an answer, goodbye, the full survey (card submits and typed answers) and an open text —
 // at several concurrency levels, against a bare restify endpoint measured in the same run.
 // Bounded: each level stops after --conversations per level or --seconds, whichever first.
-// Usage: npm run bench:load -- [--levels 10,100,500] [--conversations 1000] [--seconds 60]
+// --think-ms N: each customer pauses about N ms (0.5-1.5 x N) before each turn, as people do;
+// 0 (the default) is a closed loop that measures saturation throughput.
+// Usage: npm run bench:load -- [--levels 10,100,500] [--conversations 1000] [--seconds 60] [--think-ms 0]
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import YAML from 'yaml';
 import { Db } from '../src/storage/db';
 import { activity, argNum, startServer, startSink, stopServer, summarize, tempDb } from './lib';
 
 const levels = (process.argv.includes('--levels') ? process.argv[process.argv.indexOf('--levels') + 1] : '10,100,500').split(',').map(Number);
 const PER_LEVEL = argNum('conversations', 1000);
 const SECONDS = argNum('seconds', 60);
+const THINK_MS = argNum('think-ms', 0);
 
 type Turn = { text?: string; value?: unknown; surveyAnswer?: boolean };
 const SCRIPT: Turn[] = [
@@ -16,8 +23,26 @@ const SCRIPT: Turn[] = [
   { text: 'thanks' },
   { text: 'bye' },
   { value: { surveyItem: 'csat', value: 4 }, surveyAnswer: true },
+  { value: { surveyItem: 'resolved', value: 'yes' }, surveyAnswer: true },
+  { text: '9', surveyAnswer: true },
+  { value: { surveyItem: 'ces', value: 6 }, surveyAnswer: true },
+  { text: '5', surveyAnswer: true },
+  { value: { surveyItem: 'rating_attitude', value: 4 }, surveyAnswer: true },
+  { text: '5分', surveyAnswer: true },
   { text: 'Quick and clear answer, but the app login page is confusing.', surveyAnswer: true },
 ];
+
+/** A models folder like ./models whose survey selection gives bot-only contacts the full survey. */
+function fullSurveyModels(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-models-'));
+  for (const f of readdirSync('models')) if (f !== 'surveys.yaml') symlinkSync(resolve('models', f), join(dir, f));
+  const cfg = YAML.parse(readFileSync('models/surveys.yaml', 'utf8'));
+  cfg.selection = cfg.selection.map((r: { outcome?: string; definition: string }) => (r.outcome === 'bot_only' ? { ...r, definition: 'default' } : r));
+  writeFileSync(join(dir, 'surveys.yaml'), YAML.stringify(cfg));
+  return dir;
+}
+
+const think = () => (THINK_MS > 0 ? new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random()))) : Promise.resolve());
 
 async function level(port: number, sink: string, label: string, concurrency: number) {
   const latencies: number[] = [];
@@ -36,6 +61,7 @@ async function level(port: number, sink: string, label: string, concurrency: num
         let ok = true;
         for (let t = 0; t < SCRIPT.length; t++) {
           const turn = SCRIPT[t];
+          await think();
           const body = JSON.stringify(activity(sink, conv, `load-user-${conv}`, t, turn.text ?? '', turn.value));
           const t0 = performance.now();
           try {
@@ -60,6 +86,7 @@ async function level(port: number, sink: string, label: string, concurrency: num
 
 async function main() {
   const sink = await startSink();
+  const models = fullSurveyModels();
   const results = [];
   for (const c of levels) {
     const basePort = 40100 + c;
@@ -69,7 +96,7 @@ async function main() {
 
     const dbPath = tempDb();
     const botPort = 40200 + c;
-    const bot = await startServer('src/index.ts', { DATABASE_PATH: dbPath }, botPort);
+    const bot = await startServer('src/index.ts', { DATABASE_PATH: dbPath, MODELS_DIR: models }, botPort);
     const run = await level(botPort, sink.url, 'bot', c);
     await stopServer(bot);
     const db = await Db.open(dbPath);
@@ -88,7 +115,7 @@ async function main() {
     results.push(row);
   }
   await sink.close();
-  console.log(JSON.stringify({ bench: 'load', machine: `${(await import('node:os')).cpus().length} cores`, levels: results }));
+  console.log(JSON.stringify({ bench: 'load', think_ms: THINK_MS, machine: `${(await import('node:os')).cpus().length} cores`, levels: results }));
 }
 
 main().catch((e) => {

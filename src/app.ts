@@ -110,6 +110,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     interactions,
     log,
     now: overrides.now,
+    configPath: `${config.modelsDir}/surveys.yaml`,
     ...overrides.survey,
     onRecoveryAccepted: async (ctx, id) => {
       await hubHolder.hub?.onRecoveryAccepted(ctx, id);
