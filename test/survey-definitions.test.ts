@@ -22,6 +22,15 @@ describe('survey definitions', () => {
     for (const d of cfg.definitions) for (const i of d.items) expect(Object.keys(i.text).sort()).toEqual(['en', 'zh-CN', 'zh-TW']);
   });
 
+  it('chooses a definition per channel as well as per outcome; the first matching rule wins', () => {
+    const r = raw();
+    r.selection.unshift({ outcome: 'agent_handled', channel: 'telegram', definition: 'short' });
+    const cfg = validateSurveyConfig(r);
+    expect(selectDefinition(cfg, 'telegram', 'agent_handled').id).toBe('short');
+    expect(selectDefinition(cfg, 'webchat', 'agent_handled').id).toBe('default');
+    expect(selectDefinition(cfg, 'telegram', 'complaint').id).toBe('complaint');
+  });
+
   const bad: Array<[string, (r: any) => void, string]> = [
     ['scale max not a number', (r) => (r.definitions[0].items[2].scale.max = 'ten'), 'definitions[0].items[2].scale.max'],
     ['unknown kind', (r) => (r.definitions[0].items[1].kind = 'stars'), 'definitions[0].items[1].kind'],
@@ -32,6 +41,9 @@ describe('survey definitions', () => {
     ['negative cool-down', (r) => (r.settings.cooldownDays = -1), 'settings.cooldownDays'],
     ['duplicate item', (r) => (r.definitions[1].items[1] = { ...r.definitions[1].items[0] }), 'definitions[1].items[1].id'],
     ['no definitions', (r) => (r.definitions = []), 'definitions'],
+    ['misspelt item key', (r) => (r.definitions[0].items[3].optinal = true), 'definitions[0].items[3].optinal'],
+    ['misspelt setting', (r) => (r.settings.cooldownDay = 3), 'settings.cooldownDay'],
+    ['unknown top-level key', (r) => (r.definition = []), 'definition'],
   ];
   it.each(bad)('rejects %s naming the field', (_name, mutate, field) => {
     const r = raw();

@@ -75,13 +75,19 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
   const fail = (field: string, problem: string): never => {
     throw new ConfigError(file, field, problem);
   };
+  // a misspelt key (e.g. `optinal:`) would otherwise be ignored silently
+  const known = (o: Obj, at: string, keys: readonly string[]) => {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) fail(at ? `${at}.${k}` : k, `unknown key (expected one of ${keys.join(', ')})`);
+  };
   if (!isObj(raw)) fail('(root)', 'must be a mapping');
   const root = raw as Obj;
+  known(root, '', ['settings', 'selection', 'default', 'definitions']);
 
   const s = root.settings === undefined ? {} : root.settings;
   if (!isObj(s)) fail('settings', 'must be a mapping');
   const settings: SurveySettings = { ...DEFAULT_SETTINGS };
   const so = s as Obj;
+  known(so, 'settings', Object.keys(DEFAULT_SETTINGS));
   for (const key of ['cooldownDays', 'minCustomerTurns', 'idleTimeoutSeconds', 'followupDueHours', 'abandonAfterMinutes'] as const) {
     if (so[key] === undefined) continue;
     const n = so[key];
@@ -109,6 +115,7 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
     const at = `definitions[${di}]`;
     if (!isObj(d)) fail(at, 'must be a mapping');
     const dd = d as Obj;
+    known(dd, at, ['id', 'version', 'items']);
     if (typeof dd.id !== 'string' || !dd.id) fail(`${at}.id`, 'must be a non-empty string');
     if (seen.has(dd.id as string)) fail(`${at}.id`, `duplicate definition id "${dd.id}"`);
     seen.add(dd.id as string);
@@ -119,6 +126,7 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
       const iat = `${at}.items[${ii}]`;
       if (!isObj(it)) fail(iat, 'must be a mapping');
       const io = it as Obj;
+      known(io, iat, ['id', 'kind', 'scale', 'optional', 'text', 'labels']);
       if (typeof io.id !== 'string' || !/^[a-z][a-z0-9_]*$/.test(io.id)) fail(`${iat}.id`, 'must be a lower-case identifier');
       if (itemIds.has(io.id as string)) fail(`${iat}.id`, `duplicate item id "${io.id}"`);
       itemIds.add(io.id as string);
@@ -166,6 +174,7 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
     const at = `selection[${ri}]`;
     if (!isObj(r)) fail(at, 'must be a mapping');
     const ro = r as Obj;
+    known(ro, at, ['outcome', 'channel', 'definition']);
     if (ro.outcome !== undefined && !OUTCOMES.includes(ro.outcome as Outcome)) fail(`${at}.outcome`, `must be one of ${OUTCOMES.join(', ')}`);
     if (ro.channel !== undefined && typeof ro.channel !== 'string') fail(`${at}.channel`, 'must be a string');
     if (typeof ro.definition !== 'string' || !seen.has(ro.definition)) fail(`${at}.definition`, `must name a definition (${[...seen].join(', ')})`);
