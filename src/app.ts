@@ -7,13 +7,12 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import restify from 'restify';
-import { MainDialog, type MainDialogDeps } from '../dialogs/mainDialog';
+import { MainDialog, resolveLocale, type MainDialogDeps } from '../dialogs/mainDialog';
 import { t } from '../dialogs/strings';
 import { ServiceBot } from './bots/serviceBot';
 import type { AppConfig } from './config';
 import { createLogger, type Logger } from './log';
 import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
-import { normalizeLocale } from './nlp/locale';
 import { Matcher } from './nlp/matcher';
 import { classifierHealth, createClassification } from './nlp/classify';
 import { redact } from './nlp/redact';
@@ -156,9 +155,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
     log.error('turn failed', { error, conversationId: ctx.activity.conversation?.id, activityId: ctx.activity.id });
+    // The conversation's language, or the text's: the Emulator sends en-US whatever the customer types.
+    const data = await dialogDeps.conversationData.get(ctx).catch(() => undefined);
+    const text = typeof ctx.activity.text === 'string' ? ctx.activity.text : '';
+    const locale = resolveLocale(ctx.activity.locale, text, data?.locale);
     // Drop half-written dialog state so the next turn starts clean instead of repeating the failure.
     await conversationState.delete(ctx).catch(() => undefined);
-    const locale = normalizeLocale(ctx.activity.locale) ?? 'en';
     await ctx.sendActivity(t('turnError', locale)).catch(() => undefined);
   };
 

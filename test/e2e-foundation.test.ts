@@ -56,6 +56,38 @@ describe('conversations over real HTTP, the Emulator way', () => {
     expect(row).toMatchObject({ handoff_offered: 1, outcome: 'unanswered' });
   });
 
+  it('offers the top candidates as suggested actions at medium confidence, and a click gets the answer', async () => {
+    const c = bot.customer({ locale: 'en-US' });
+    const replies = await c.say('delivery problem');
+    const last = replies[replies.length - 1];
+    const options = last.suggestedActions!.actions.map((a) => String(a.value));
+    expect(options.length).toBeGreaterThanOrEqual(2);
+    expect(options.length).toBeLessThanOrEqual(3);
+    const picked = await c.say(options[0]);
+    const entry = [...bot.app.kb.byId.values()].find((e) => e.questions.en[0] === options[0])!;
+    expect(picked[0].text).toBe(entry.answer.en);
+  });
+
+  it('apologises in the customer\'s language when a turn fails, keeps stored data consistent and recovers', async () => {
+    const c = bot.customer({ locale: 'en-US' }); // the Emulator's tag, whatever the customer types
+    await c.say('怎么取消订单');
+    const repo = bot.app.interactions;
+    const touch = repo.touch;
+    repo.touch = async () => {
+      throw new Error('injected failure');
+    };
+    try {
+      expect(c.texts(await c.say('谢谢'))).toBe('抱歉，系统出了点问题，请稍后再试。');
+    } finally {
+      repo.touch = touch;
+    }
+    const rows = await bot.app.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    expect(rows[0].n).toBe(1);
+    expect(await bot.app.db.integrityCheck()).toBe('ok');
+    const next = await c.say('怎么取消订单');
+    expect(next[0].text).toBe(answerOf('order.cancel', 'zh-CN'));
+  });
+
   it('ignores a redelivered activity with the same id', async () => {
     const c = bot.customer({ locale: 'en-US' });
     const act = c.activity({ text: 'hello' });
