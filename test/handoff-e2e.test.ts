@@ -154,20 +154,76 @@ describe('human handoff end to end over HTTP', () => {
     const done = await c.say(undefined, { value: { surveyItem: '__recovery__', value: 'yes' } });
     expect(c.texts(done)).toMatch(/number \d+ in the queue/);
     expect(await handoffOf(c)).toMatchObject({ reason: 'recovery', status: 'queued' });
+    // Recorded on the interaction like the other triggers.
+    const i = await tb.app.db.get<any>('SELECT id, handoff_offered, handoff_reason FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    expect(i).toMatchObject({ handoff_offered: 1, handoff_reason: 'recovery' });
+    expect((await tb.app.interactions.events(i.id)).some((e) => e.kind === 'handoff_requested' && JSON.parse(e.detail!).reason === 'recovery')).toBe(true);
     expect(messages(await c.say('hello?'))).toHaveLength(0); // held for a person, even though the interaction ended
   });
 
-  it('records inbound handoff.status events; completed returns the conversation to the bot', async () => {
+  it('tells a zh-TW customer the queue position and wait in Traditional Chinese', async () => {
+    const c = tb.customer({ locale: 'zh-TW' });
+    expect(c.texts(await c.say('轉人工'))).toMatch(/^正在為您轉接真人客服。您目前排在第 \d+ 位，預計等待約 \d+ 分鐘。輸入「取消」可返回智慧助理。$/m);
+    expect(c.texts(await c.say('取消'))).toContain('您已退出排隊');
+  });
+
+  const status = async (c: Customer, state: string) => {
+    const res = await c.post(c.activity({ type: 'event', name: 'handoff.status', value: { state }, text: undefined }));
+    expect(res.status).toBeLessThan(300);
+  };
+
+  it('handoff.status accepted takes the request out of the built-in queue; completed returns the conversation to the bot', async () => {
     const customer = tb.customer({ locale: 'en' });
     await customer.say('agent');
-    for (const state of ['accepted', 'completed']) {
-      const res = await customer.post(customer.activity({ type: 'event', name: 'handoff.status', value: { state }, text: undefined }));
-      expect(res.status).toBeLessThan(300);
-    }
+    const h = await handoffOf(customer);
+    const alice = await new Agent(base, 'alice').login();
+    expect((await alice.json('/api/agent/queue')).queue.map((x: any) => x.id)).toContain(h.id);
+
+    await status(customer, 'accepted');
+    expect(await handoffOf(customer)).toMatchObject({ status: 'external', agent_id: null });
+    expect((await alice.json('/api/agent/queue')).queue.map((x: any) => x.id)).not.toContain(h.id);
+    expect((await alice.fetch(`/api/agent/conversations/${h.id}/accept`, {})).status).toBe(409);
+    expect((await alice.fetch(`/api/agent/conversations/${h.id}`)).status).toBe(403);
+    expect(messages(await customer.say('hello, who is this?'))).toHaveLength(0); // the external agent has it; the bot is silent
+    const wait = await tb.app.db.get<any>('SELECT queue_wait_seconds FROM interactions WHERE conversation_id = ?', [customer.conversationId]);
+    expect(wait.queue_wait_seconds).toBeGreaterThanOrEqual(0);
+
+    await status(customer, 'completed');
     const i = await tb.app.db.get<any>('SELECT id FROM interactions WHERE conversation_id = ?', [customer.conversationId]);
     const ev = (await tb.app.interactions.events(i.id)).filter((e) => e.kind === 'handoff_status').map((e) => JSON.parse(e.detail!).state);
     expect(ev).toEqual(['accepted', 'completed']);
     expect(await handoffOf(customer)).toMatchObject({ status: 'cancelled' });
+    expect(messages(await customer.say('hello')).length).toBeGreaterThan(0);
+  });
+
+  it('handoff.status failed puts the customer back with the bot, in their language, with the offer to leave a message', async () => {
+    const c = tb.customer({ locale: 'zh-CN' });
+    await c.say('转人工');
+    await status(c, 'accepted'); // held by the external hub, which then gives up
+    await status(c, 'failed');
+    const notice = c.newReplies().filter((a) => a.type === 'message');
+    expect(notice).toHaveLength(1);
+    expect(notice[0].text).toContain('抱歉，暂时无法为您转接人工客服，智能助手继续为您服务');
+    expect(notice[0].suggestedActions?.actions.map((x) => x.title)).toEqual(['留言']);
+    expect(await handoffOf(c)).toMatchObject({ status: 'cancelled' });
+    const i = await tb.app.db.get<any>('SELECT id FROM interactions WHERE conversation_id = ?', [c.conversationId]);
+    expect((await tb.app.interactions.events(i.id)).map((e) => e.kind)).toContain('handoff_failed');
+
+    expect(c.texts(await c.say('留言'))).toContain('请在一条消息里写下您的留言和联系方式');
+    expect(c.texts(await c.say('请回电 13812345678，订单 77 没到'))).toContain('您的留言已转交客服团队');
+    const f = await tb.app.db.get<any>('SELECT f.reason, f.note FROM followups f JOIN interactions i ON i.id = f.interaction_id WHERE i.conversation_id = ?', [c.conversationId]);
+    expect(f.reason).toBe('left_message');
+    expect(f.note).toContain('订单 77');
+    expect(f.note).not.toContain('13812345678');
+    expect(messages(await c.say('你好')).length).toBeGreaterThan(0); // the bot answers again
+
+    // Declining the offer (any other reply) lets the bot answer it, and the offer lapses.
+    const d = tb.customer({ locale: 'en' });
+    await d.say('agent');
+    await status(d, 'failed');
+    expect(d.texts(d.newReplies())).toContain('could not connect you with a person');
+    expect(messages(await d.say('hello')).length).toBeGreaterThan(0);
+    expect(d.texts(await d.say('Leave a message'))).not.toContain('type your message');
   });
 });
 
@@ -210,6 +266,13 @@ describe('wait limit and vanished agents', () => {
     const status = async (id: number) => (await tb2.app.db.get<any>('SELECT status FROM handoffs WHERE id = ?', [id])).status;
     expect(await status(h1)).toBe('assigned');
     expect(await status(h2)).toBe('queued');
+    // The requeued customer is told, with their position; the requeue is recorded.
+    expect(tb2.channel.forConversation(c2.conversationId).map((a) => a.text ?? '').join('\n')).toMatch(
+      /agent who was helping you has been disconnected\. You are back in the queue as number 1;/,
+    );
+    const ev = await tb2.app.db.all<any>("SELECT e.detail FROM interaction_events e JOIN interactions i ON i.id = e.interaction_id WHERE i.conversation_id = ? AND e.kind = 'handoff_requeued'", [c2.conversationId]);
+    expect(ev.map((e) => JSON.parse(e.detail))).toEqual([{ handoffId: h2, previousAgentId: 'bob', position: 1 }]);
+    expect(tb2.channel.forConversation(c1.conversationId).map((a) => a.text ?? '').join('\n')).not.toContain('disconnected');
     s.close();
   });
 });

@@ -65,7 +65,7 @@ describe('handoff queue', () => {
 
     expect(await q.accept(r.id, 'carol')).toBe(true);
     now = new Date('2026-01-01T00:30:00Z');
-    expect(await q.requeueStale(300)).toBe(1);
+    expect(await q.requeueStale(300)).toMatchObject([{ id: r.id, status: 'queued', previous_agent_id: 'carol' }]);
     expect((await q.get(r.id))!.status).toBe('queued');
     await db.close();
   });

@@ -318,8 +318,31 @@ describe('satisfaction survey over real HTTP', () => {
     expect(lines[0]).toMatch(/^interaction_id,survey_id,channel/);
     expect(lines.length - 1).toBe(all.count);
     expect(buf.toString('utf8')).toContain('客服很耐心，身份证[ID]');
+    // one column per configured item, including the complaint definition's own item
+    expect(lines[0].split(',')).toEqual(expect.arrayContaining(['csat', 'nps', 'ces', 'open', 'rating_complaint_handling']));
     const fu = await (await fetch(`${base}/api/followups`, auth)).json();
     expect(fu.followups.map((f: any) => f.reason)).toEqual(expect.arrayContaining(['low_csat', 'not_resolved']));
+    for (const path of ['/api/surveys.csv', '/api/followups']) expect((await fetch(`${base}${path}`)).status).toBe(401);
+  });
+
+  it('pages /api/surveys with a keyset cursor: every survey once, in order, with the total', async () => {
+    const base = bot.app.url;
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const all = await (await fetch(`${base}/api/surveys`, auth)).json();
+    expect(all.total).toBe(all.count);
+    const seen: string[] = [];
+    let after = '';
+    for (let i = 0; i < 100; i++) {
+      const page = await (await fetch(`${base}/api/surveys?limit=3${after ? `&after=${after}` : ''}`, auth)).json();
+      expect(page.total).toBe(all.total);
+      seen.push(...page.surveys.map((x: any) => x.id));
+      if (!page.next) break;
+      after = page.next;
+    }
+    expect(seen).toEqual(all.surveys.map((x: any) => x.id));
+    expect((await fetch(`${base}/api/surveys?limit=0`, auth)).status).toBe(400);
+    expect((await fetch(`${base}/api/surveys?limit=5000`, auth)).status).toBe(400);
+    expect((await fetch(`${base}/api/surveys?after=garbage`, auth)).status).toBe(400);
   });
 });
 

@@ -61,6 +61,25 @@ describe('IdleScheduler', () => {
     expect(offers).toHaveLength(0);
   });
 
+  it('skips conversations with an open handoff (queued, held by an agent or by an external hub), not closed ones', async () => {
+    const ids: Record<string, string> = {};
+    for (const status of ['queued', 'assigned', 'external', 'resolved', 'cancelled']) {
+      ids[status] = await answered();
+      await db.run("INSERT INTO handoffs(interaction_id, reason, status, queued_at) VALUES (?, 'asked', ?, ?)", [ids[status], status, clock.toISOString()]);
+    }
+    // An open handoff on an earlier (ended) interaction of the same conversation also counts.
+    const conv = `c-${Math.random()}`;
+    const earlier = await answered('webchat', conv);
+    await new InteractionRepo(db, (s) => s, now).end(earlier);
+    await db.run("INSERT INTO handoffs(interaction_id, reason, status, queued_at) VALUES (?, 'recovery', 'queued', ?)", [earlier, clock.toISOString()]);
+    const later = await answered('webchat', conv);
+    const offers: IdleDue[] = [];
+    clock = new Date('2026-01-10T11:00:00Z');
+    await scheduler(offers).tick();
+    expect(offers.map((o) => o.interactionId).sort()).toEqual([ids.resolved, ids.cancelled].sort());
+    expect(offers.map((o) => o.interactionId)).not.toContain(later);
+  });
+
   it('marks surveys left open past the abandon limit as incomplete', async () => {
     const id = await answered();
     const repo = new SurveyRepo(db, now);

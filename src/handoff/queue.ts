@@ -1,7 +1,11 @@
 /** Handoff queue in SQLite: complaints first, then longest wait. State lives in the DB so a restart keeps it. */
 import type { Db } from '../storage/db.js';
 
-export type HandoffStatus = 'queued' | 'assigned' | 'resolved' | 'cancelled';
+/** `external`: accepted by a channel-side agent hub (`handoff.status` accepted); built-in agents cannot take it. */
+export type HandoffStatus = 'queued' | 'assigned' | 'external' | 'resolved' | 'cancelled';
+/** Statuses in which a person (or the wait for one) owns the conversation and the bot stays silent. */
+export const OPEN_STATUSES = ['queued', 'assigned', 'external'] as const;
+const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
 export interface Handoff {
   id: number; interaction_id: string; reason: string; priority: number; status: HandoffStatus;
   agent_id: string | null; locale: string | null; queued_at: string; accepted_at: string | null;
@@ -29,7 +33,7 @@ export class HandoffQueue {
   }
 
   openFor(interactionId: string): Promise<Handoff | undefined> {
-    return this.db.get<Handoff>("SELECT * FROM handoffs WHERE interaction_id = ? AND status IN ('queued','assigned') ORDER BY id DESC LIMIT 1", [interactionId]);
+    return this.db.get<Handoff>(`SELECT * FROM handoffs WHERE interaction_id = ? AND status IN (${OPEN_SQL}) ORDER BY id DESC LIMIT 1`, [interactionId]);
   }
 
   list(): Promise<Handoff[]> {
@@ -47,6 +51,19 @@ export class HandoffQueue {
     const t = this.now().toISOString();
     const r = await this.db.run("UPDATE handoffs SET status = 'assigned', agent_id = ?, accepted_at = ?, agent_seen_at = ? WHERE id = ? AND status = 'queued'",
       [agentId, t, t, id]);
+    if (r.changes !== 1) return false;
+    const h = (await this.get(id))!;
+    await this.db.run('UPDATE interactions SET queue_wait_seconds = ? WHERE id = ?', [secs(h.queued_at, t), h.interaction_id]);
+    return true;
+  }
+
+  /**
+   * A channel-side hub accepted the request: out of the built-in queue (no built-in agent can accept
+   * it), still open so the bot stays silent. Only from `queued`; the customer's wait is recorded.
+   */
+  async holdExternally(id: number): Promise<boolean> {
+    const t = this.now().toISOString();
+    const r = await this.db.run("UPDATE handoffs SET status = 'external', accepted_at = ? WHERE id = ? AND status = 'queued'", [t, id]);
     if (r.changes !== 1) return false;
     const h = (await this.get(id))!;
     await this.db.run('UPDATE interactions SET queue_wait_seconds = ? WHERE id = ?', [secs(h.queued_at, t), h.interaction_id]);
@@ -86,20 +103,40 @@ export class HandoffQueue {
   }
 
   async cancel(interactionId: string): Promise<boolean> {
-    const r = await this.db.run("UPDATE handoffs SET status = 'cancelled', resolved_at = ? WHERE interaction_id = ? AND status IN ('queued','assigned')",
+    const r = await this.db.run(`UPDATE handoffs SET status = 'cancelled', resolved_at = ? WHERE interaction_id = ? AND status IN (${OPEN_SQL})`,
       [this.now().toISOString(), interactionId]);
     return r.changes > 0;
   }
 
-  /** Agent heartbeat (console SSE connection alive). */
+  /** Agent heartbeat (any API call, console SSE connection alive): keeps their conversations and counts them online. */
   async seen(agentId: string): Promise<void> {
-    await this.db.run("UPDATE handoffs SET agent_seen_at = ? WHERE agent_id = ? AND status = 'assigned'", [this.now().toISOString(), agentId]);
+    const t = this.now().toISOString();
+    await this.db.run("UPDATE handoffs SET agent_seen_at = ? WHERE agent_id = ? AND status = 'assigned'", [t, agentId]);
+    await this.db.run('INSERT INTO agent_presence(agent_id, seen_at) VALUES (?, ?) ON CONFLICT(agent_id) DO UPDATE SET seen_at = excluded.seen_at', [agentId, t]);
   }
 
-  /** Conversations of agents silent longer than timeoutSeconds go back to the queue. */
-  async requeueStale(timeoutSeconds: number): Promise<number> {
+  /** Agents seen (API call or stream heartbeat) within the last timeoutSeconds. */
+  async agentsOnline(timeoutSeconds: number): Promise<number> {
     const cutoff = new Date(this.now().getTime() - timeoutSeconds * 1000).toISOString();
-    const r = await this.db.run("UPDATE handoffs SET status = 'queued', agent_id = NULL, accepted_at = NULL WHERE status = 'assigned' AND agent_seen_at < ?", [cutoff]);
-    return r.changes;
+    return (await this.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM agent_presence WHERE seen_at >= ?', [cutoff]))?.n ?? 0;
+  }
+
+  /**
+   * Conversations of agents silent longer than timeoutSeconds go back to the queue. Returns the
+   * requeued handoffs (as queued now) with the agent who lost them. Each row is moved by its own
+   * conditional UPDATE, so a heartbeat or resolve in between wins.
+   */
+  async requeueStale(timeoutSeconds: number): Promise<(Handoff & { previous_agent_id: string })[]> {
+    const cutoff = new Date(this.now().getTime() - timeoutSeconds * 1000).toISOString();
+    const stale = await this.db.all<Handoff>("SELECT * FROM handoffs WHERE status = 'assigned' AND agent_seen_at < ? ORDER BY id", [cutoff]);
+    const out: (Handoff & { previous_agent_id: string })[] = [];
+    for (const h of stale) {
+      const r = await this.db.run(
+        "UPDATE handoffs SET status = 'queued', agent_id = NULL, accepted_at = NULL WHERE id = ? AND status = 'assigned' AND agent_id = ? AND agent_seen_at < ?",
+        [h.id, h.agent_id, cutoff],
+      );
+      if (r.changes === 1) out.push({ ...(await this.get(h.id))!, previous_agent_id: h.agent_id! });
+    }
+    return out;
   }
 }

@@ -47,7 +47,12 @@ export class IdleScheduler {
     await this.running;
   }
 
-  /** Interactions idle long enough after an answer, not yet surveyed or offered by timeout. */
+  /**
+   * Interactions idle long enough after an answer, not yet surveyed or offered by timeout, and
+   * not waiting for or talking to a person: while the conversation has an open handoff (queued,
+   * held by a built-in agent or by an external hub) the bot survey would pre-empt the
+   * agent-handled one. The idle clock is last_activity_at (customer turns and agent messages).
+   */
   async due(): Promise<IdleDue[]> {
     const s = this.deps.settings();
     if (!s.idleTimeoutEnabled || !s.proactiveChannels.length) return [];
@@ -60,6 +65,8 @@ export class IdleScheduler {
          AND i.channel IN (${s.proactiveChannels.map(() => '?').join(',')})
          AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.interaction_id = i.id)
          AND NOT EXISTS (SELECT 1 FROM interaction_events e WHERE e.interaction_id = i.id AND e.kind = 'idle_timeout_fired')
+         AND NOT EXISTS (SELECT 1 FROM handoffs h JOIN interactions hi ON hi.id = h.interaction_id
+                          WHERE hi.conversation_id = i.conversation_id AND h.status IN ('queued','assigned','external'))
        ORDER BY i.last_activity_at LIMIT 50`,
       [cutoff, ...s.proactiveChannels],
     );

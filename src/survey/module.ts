@@ -111,7 +111,8 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     hook,
     interceptor,
     registerRoutes(server: restify.Server, token?: string): boolean {
-      return registerSurveyRoutes(server, { token, surveys, followups });
+      const items = [...new Set(config.definitions.flatMap((d) => d.items.map((i) => i.id)))];
+      return registerSurveyRoutes(server, { token, surveys, followups, items });
     },
 
     /**

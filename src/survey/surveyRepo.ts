@@ -32,6 +32,12 @@ export interface AnswerRow {
   answered_at: string;
 }
 
+/** Keyset position: the last row of the previous page. */
+export interface SurveyCursor {
+  offeredAt: string;
+  id: string;
+}
+
 export interface SurveyFilter {
   from?: string;
   to?: string;
@@ -157,7 +163,11 @@ export class SurveyRepo {
     return r.lastID;
   }
 
-  async list(f: SurveyFilter = {}, limit = 1000): Promise<(SurveyRow & { answers: AnswerRow[] })[]> {
+  /**
+   * Surveys in offered order with their answers, one page at a time: `after` is the `next` cursor of
+   * the previous page (offered_at and id of its last row), so paging stays correct while rows arrive.
+   */
+  async list(f: SurveyFilter = {}, limit = 1000, after?: SurveyCursor): Promise<(SurveyRow & { answers: AnswerRow[] })[]> {
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (f.from) (where.push('offered_at >= ?'), params.push(f.from));
@@ -165,13 +175,29 @@ export class SurveyRepo {
     if (f.channel) (where.push('channel = ?'), params.push(f.channel));
     if (f.complete === true) where.push("status = 'complete'");
     if (f.complete === false) where.push("status <> 'complete'");
+    if (after) (where.push('(offered_at > ? OR (offered_at = ? AND id > ?))'), params.push(after.offeredAt, after.offeredAt, after.id));
     const rows = await this.db.all<SurveyRow>(
-      `SELECT * FROM surveys ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY offered_at LIMIT ?`,
+      `SELECT * FROM surveys ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY offered_at, id LIMIT ?`,
       [...params, limit],
     );
-    const out: (SurveyRow & { answers: AnswerRow[] })[] = [];
-    for (const r of rows) out.push({ ...r, answers: await this.answers(r.id) });
-    return out;
+    // one query per 500 surveys, not one per survey
+    const bySurvey = new Map<string, AnswerRow[]>(rows.map((r) => [r.id, []]));
+    for (let i = 0; i < rows.length; i += 500) {
+      const ids = rows.slice(i, i + 500).map((r) => r.id);
+      const answers = await this.db.all<AnswerRow>(
+        `SELECT * FROM survey_answers WHERE survey_id IN (${ids.map(() => '?').join(',')}) ORDER BY answered_at, item_id`,
+        ids,
+      );
+      for (const a of answers) bySurvey.get(a.survey_id)!.push(a);
+    }
+    return rows.map((r) => ({ ...r, answers: bySurvey.get(r.id)! }));
+  }
+
+  /** How many surveys match the filter (the API's total, independent of paging). */
+  async count(f: SurveyFilter = {}): Promise<number> {
+    const rates = await this.responseRates(f);
+    if (f.complete === undefined) return rates.offered;
+    return f.complete ? rates.completed : rates.offered - rates.completed;
   }
 
   /** Response-rate bookkeeping: offered vs started vs completed. */

@@ -86,7 +86,7 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   server.get(`${api}/queue`, ...guard, wrap(async (req, res) => {
     const queued = await d.queue.list();
     const mine = await d.db.all<Handoff>("SELECT * FROM handoffs WHERE status = 'assigned' AND agent_id = ? ORDER BY accepted_at", [req.account.id]);
-    res.send({ queue: await Promise.all(queued.map(summary)), mine: await Promise.all(mine.map(summary)), estimatedWaitSeconds: Math.round(await d.hub.estimatedWaitSeconds()) });
+    res.send({ queue: await Promise.all(queued.map(summary)), mine: await Promise.all(mine.map(summary)), estimatedWaitSeconds: Math.round(await d.hub.estimatedWaitSeconds(queued.length + 1)) }); // for the next customer
   }));
 
   server.get(`${api}/conversations/:id`, ...guard, wrap(async (req, res) => {

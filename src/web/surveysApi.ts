@@ -1,20 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
 import type { FollowupRepo } from '../survey/followups';
-import type { AnswerRow, SurveyFilter, SurveyRepo, SurveyRow } from '../survey/surveyRepo';
+import { csvField } from '../indicators/csv';
+import type { AnswerRow, SurveyCursor, SurveyFilter, SurveyRepo, SurveyRow } from '../survey/surveyRepo';
 
 export interface SurveyRoutesDeps {
   /** ANALYST_API_TOKEN; the routes are not registered when it is unset. */
   token?: string;
   surveys: SurveyRepo;
   followups: FollowupRepo;
+  /** Item ids of every configured definition, in order: one CSV column each. */
+  items: string[];
 }
 
-const CSV_ITEMS = [
-  'csat', 'resolved', 'nps', 'ces', 'rating_response_speed', 'rating_attitude', 'rating_professionalism',
-  'rating_resolution', 'rating_price_transparency', 'rating_complaint_handling', 'open',
-];
-const CSV_HEAD = ['interaction_id', 'survey_id', 'channel', 'locale', 'trigger', 'definition_id', 'definition_version', 'status', 'offered_at', 'started_at', 'ended_at', 'agent_id', ...CSV_ITEMS];
+const CSV_HEAD = ['interaction_id', 'survey_id', 'channel', 'locale', 'trigger', 'definition_id', 'definition_version', 'status', 'offered_at', 'started_at', 'ended_at', 'agent_id'];
+const PAGE = 1000;
 
 function authorised(req: restify.Request, token: string): boolean {
   const h = req.header('authorization') ?? '';
@@ -46,25 +46,45 @@ function parseFilter(q: Record<string, unknown>): SurveyFilter | string {
   return { from, to, channel, complete };
 }
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** limit=1..1000 and after=<next cursor>; a string error when invalid. */
+function parsePage(q: Record<string, unknown>): { limit: number; after?: SurveyCursor } | string {
+  let limit = PAGE;
+  if (q.limit !== undefined && q.limit !== '') {
+    limit = Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > PAGE) return `limit: must be an integer in 1..${PAGE}`;
+  }
+  if (q.after === undefined || q.after === '') return { limit };
+  try {
+    const c = JSON.parse(Buffer.from(String(q.after), 'base64url').toString('utf8'));
+    if (typeof c?.offeredAt === 'string' && typeof c?.id === 'string') return { limit, after: { offeredAt: c.offeredAt, id: c.id } };
+  } catch {
+    /* fall through */
+  }
+  return 'after: must be the next cursor of a previous page';
 }
+
+const cursorOf = (r: SurveyRow) => Buffer.from(JSON.stringify({ offeredAt: r.offered_at, id: r.id })).toString('base64url');
+
+/** A customer's text starting with = + - @ would run as a formula in Excel. */
+const csvCell = (v: unknown) => csvField(typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
 function answerCell(a: AnswerRow | undefined): unknown {
   if (!a || a.skipped) return '';
   return a.kind === 'open' || a.kind === 'resolved' ? a.value_text : a.value;
 }
 
-export function surveysCsv(rows: (SurveyRow & { answers: AnswerRow[] })[]): string {
-  const lines = [CSV_HEAD.join(',')];
+export function surveysCsvHead(items: string[]): string {
+  return '\uFEFF' + [...CSV_HEAD, ...items].join(',') + '\r\n';
+}
+
+export function surveysCsvLines(rows: (SurveyRow & { answers: AnswerRow[] })[], items: string[]): string {
+  let out = '';
   for (const r of rows) {
     const byItem = new Map(r.answers.map((a) => [a.item_id, a]));
     const cells = [r.interaction_id, r.id, r.channel, r.locale, r.trigger, r.definition_id, r.definition_version, r.status, r.offered_at, r.started_at, r.ended_at, r.agent_id];
-    lines.push([...cells, ...CSV_ITEMS.map((i) => answerCell(byItem.get(i)))].map(csvCell).join(','));
+    out += [...cells, ...items.map((i) => answerCell(byItem.get(i)))].map(csvCell).join(',') + '\r\n';
   }
-  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+  return out;
 }
 
 export function registerSurveyRoutes(server: restify.Server, deps: SurveyRoutesDeps): boolean {
@@ -80,18 +100,30 @@ export function registerSurveyRoutes(server: restify.Server, deps: SurveyRoutesD
   };
 
   server.get('/api/surveys', guard(async (req, res) => {
-    const f = parseFilter((req.query ?? {}) as Record<string, unknown>);
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const f = parseFilter(q);
     if (typeof f === 'string') return void res.send(400, { error: f });
-    const surveys = await deps.surveys.list(f);
-    res.send(200, { count: surveys.length, rates: await deps.surveys.responseRates(f), surveys });
+    const page = parsePage(q);
+    if (typeof page === 'string') return void res.send(400, { error: page });
+    const surveys = await deps.surveys.list(f, page.limit, page.after);
+    const next = surveys.length === page.limit ? cursorOf(surveys[surveys.length - 1]) : null;
+    res.send(200, { count: surveys.length, total: await deps.surveys.count(f), next, rates: await deps.surveys.responseRates(f), surveys });
   }));
 
   server.get('/api/surveys.csv', guard(async (req, res) => {
     const f = parseFilter((req.query ?? {}) as Record<string, unknown>);
     if (typeof f === 'string') return void res.send(400, { error: f });
-    const body = surveysCsv(await deps.surveys.list(f, 100_000));
     res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="surveys.csv"' });
-    res.end(body);
+    res.write(surveysCsvHead(deps.items));
+    // page through so memory stays flat however many surveys match
+    for (let after: SurveyCursor | undefined; ; ) {
+      const rows = await deps.surveys.list(f, PAGE, after);
+      if (rows.length) res.write(surveysCsvLines(rows, deps.items));
+      if (rows.length < PAGE) break;
+      const last = rows[rows.length - 1];
+      after = { offeredAt: last.offered_at, id: last.id };
+    }
+    res.end();
   }));
 
   server.get('/api/followups', guard(async (req, res) => {
