@@ -12,11 +12,12 @@ import type { Logger } from '../log';
 import { normalizeLocale, type Locale } from '../nlp/locale';
 import type { Db } from '../storage/db';
 import type { InteractionRepo } from '../storage/interactions';
-import { HandoffQueue, type Handoff } from './queue';
+import { HandoffQueue, OPEN_STATUSES, type Handoff } from './queue';
+import { handoffText } from './strings';
 import { isCancel, isComplaint, isLeaveMessage, type HandoffReason } from './triggers';
 
 export interface HandoffSettings {
-  /** Shown as the estimate while no handoff has been accepted recently. */
+  /** Seconds per queue position (per online agent) while no handoff has been resolved recently. */
   defaultWaitSeconds: number;
   /** Customers queued longer get an apology and the offer to leave a message. */
   waitLimitSeconds: number;
@@ -69,6 +70,8 @@ export interface HubDeps {
 }
 
 const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k) => (k in v ? String(v[k]) : m));
+const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
+const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
 
 export class HandoffHub {
   readonly events = new EventEmitter();
@@ -86,9 +89,11 @@ export class HandoffHub {
     request: async (ctx, interaction, reason, locale) => void (await this.request(ctx, interaction.id, reason === 'customer_request' ? 'asked' : reason, locale)),
   };
 
-  /** Survey recovery offer accepted ("yes, let a person call me back"). */
+  /** Survey recovery offer accepted ("yes, let a person call me back"): recorded like the other triggers. */
   readonly onRecoveryAccepted = async (ctx: TurnContext, interactionId: string): Promise<void> => {
     const i = await this.d.interactions.get(interactionId);
+    await this.d.interactions.update(interactionId, { handoff_offered: 1, handoff_reason: 'recovery' });
+    await this.d.interactions.logEvent(interactionId, 'handoff_requested', { reason: 'recovery' });
     await this.request(ctx, interactionId, 'recovery', normalizeLocale(i?.locale) ?? 'en');
   };
 
@@ -108,8 +113,8 @@ export class HandoffHub {
     const h = await this.d.queue.enqueue(interactionId, reason, locale);
     await this.d.interactions.logEvent(interactionId, 'handoff_queued', { handoffId: h.id, reason: h.reason, priority: h.priority });
     const position = await this.d.queue.position(h.id);
-    const wait = await this.estimatedWaitSeconds();
-    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: Math.max(1, Math.ceil(wait / 60)) }), { handoffId: h.id, position, wait });
+    const wait = await this.estimatedWaitSeconds(position);
+    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: minutes(wait) }), { handoffId: h.id, position, wait });
     // Bot Framework handoff protocol: a channel-side hub may take over; the built-in queue serves otherwise.
     const transcript = (await this.d.interactions.transcript(interactionId)).map(
       (r) => ({ type: ActivityTypes.Message, text: r.text ?? '', timestamp: new Date(r.at), from: { id: r.sender ?? r.role, name: r.role, role: r.role === 'customer' ? 'user' : 'bot' } }) as Partial<Activity>,
@@ -119,27 +124,35 @@ export class HandoffHub {
     return h;
   }
 
-  /** Average wait of the last 20 accepted handoffs of the past week, else the configured default. */
-  async estimatedWaitSeconds(): Promise<number> {
+  /**
+   * Estimated wait at a queue position: position × seconds per conversation ÷ agents online.
+   * Seconds per conversation is the average handling time (accept → resolve) of the last 20 built-in
+   * handoffs resolved in the past week, else `defaultWaitSeconds`; agents online are those seen
+   * (API call or stream heartbeat) within the agent timeout, at least 1.
+   */
+  async estimatedWaitSeconds(position = 1): Promise<number> {
     const since = new Date(this.now().getTime() - 7 * 86400_000).toISOString();
     const r = await this.d.db.get<{ avg: number | null }>(
-      `SELECT AVG((julianday(accepted_at) - julianday(queued_at)) * 86400) AS avg FROM
-         (SELECT queued_at, accepted_at FROM handoffs WHERE accepted_at IS NOT NULL AND accepted_at >= ? ORDER BY accepted_at DESC LIMIT 20)`,
+      `SELECT AVG((julianday(resolved_at) - julianday(accepted_at)) * 86400) AS avg FROM
+         (SELECT accepted_at, resolved_at FROM handoffs WHERE status = 'resolved' AND accepted_at IS NOT NULL AND resolved_at >= ?
+           ORDER BY resolved_at DESC LIMIT 20)`,
       [since],
     );
-    return r?.avg != null ? r.avg : this.d.settings.defaultWaitSeconds;
+    const perConversation = r?.avg != null && r.avg > 0 ? r.avg : this.d.settings.defaultWaitSeconds;
+    const online = Math.max(1, await this.d.queue.agentsOnline(this.d.settings.agentTimeoutSeconds));
+    return Math.round((Math.max(1, position) * perConversation) / online); // whole seconds (julianday arithmetic is not exact)
   }
 
   /** The open handoff of a conversation (its interaction may already be ended, e.g. after a survey). */
   openForConversation(conversationId: string): Promise<(Handoff & { conversation_id: string }) | undefined> {
     return this.d.db.get(
       `SELECT h.*, i.conversation_id FROM handoffs h JOIN interactions i ON i.id = h.interaction_id
-        WHERE i.conversation_id = ? AND h.status IN ('queued','assigned') ORDER BY h.id DESC LIMIT 1`,
+        WHERE i.conversation_id = ? AND h.status IN (${OPEN_SQL}) ORDER BY h.id DESC LIMIT 1`,
       [conversationId],
     );
   }
 
-  /** ServiceBot interceptor: while queued or held the bot is silent; complaints jump into the queue. */
+  /** ServiceBot interceptor: while queued or held (built-in or external) the bot is silent; complaints jump into the queue. */
   readonly interceptor = async (ctx: TurnContext): Promise<boolean> => {
     const a = ctx.activity;
     if (a.type !== ActivityTypes.Message || !a.conversation?.id) return false;
@@ -164,6 +177,7 @@ export class HandoffHub {
       if (open.status === 'queued') this.events.emit('hub', { type: 'queue' } satisfies HubEvent); // waiting list shows the latest text
       return true;
     }
+    if (text && (await this.afterFailedStep(ctx, a.conversation.id, text))) return true;
     if (!text || !isComplaint(text)) return false;
     const current = await this.d.interactions.current(a.conversation.id);
     if (current && (await this.d.surveyOpen(current.id))) return false;
@@ -212,7 +226,59 @@ export class HandoffHub {
     return true;
   }
 
-  /** Inbound `handoff.status` from a channel-side hub: recorded; `completed` gives the conversation back to the bot. */
+  /**
+   * After a failed external handoff the customer was offered to leave a message: "leave a message"
+   * asks for it, the next message becomes a follow-up. Any other reply lapses the offer (the bot
+   * answers it). Only for the conversation's latest handoff, cancelled after a `handoff_failed`.
+   */
+  private async afterFailedStep(ctx: TurnContext, conversationId: string, text: string): Promise<boolean> {
+    const h = await this.d.db.get<Handoff>(
+      'SELECT h.* FROM handoffs h JOIN interactions i ON i.id = h.interaction_id WHERE i.conversation_id = ? ORDER BY h.id DESC LIMIT 1',
+      [conversationId],
+    );
+    if (!h || h.status !== 'cancelled') return false;
+    const failed = await this.d.db.get<{ id: number }>(
+      "SELECT MAX(id) AS id FROM interaction_events WHERE interaction_id = ? AND kind = 'handoff_failed' AND at >= ?",
+      [h.interaction_id, h.queued_at],
+    );
+    if (failed?.id == null) return false;
+    const last = await this.d.db.get<{ kind: string }>(
+      `SELECT kind FROM interaction_events WHERE interaction_id = ? AND id >= ?
+          AND kind IN ('handoff_failed','handoff_leave_message_asked','handoff_left_message','handoff_leave_message_lapsed')
+        ORDER BY id DESC LIMIT 1`,
+      [h.interaction_id, failed.id],
+    );
+    const locale = normalizeLocale(h.locale) ?? 'en';
+    const a = ctx.activity;
+    if (last?.kind === 'handoff_failed') {
+      if (!isLeaveMessage(text)) {
+        await this.d.interactions.logEvent(h.interaction_id, 'handoff_leave_message_lapsed', { handoffId: h.id });
+        return false;
+      }
+      await this.d.interactions.touch(h.interaction_id, { customerTurn: true });
+      await this.d.interactions.addTranscript(h.interaction_id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+      await this.d.interactions.logEvent(h.interaction_id, 'handoff_leave_message_asked', { handoffId: h.id });
+      await this.say(ctx, h.interaction_id, t('handoffLeaveMessagePrompt', locale));
+      return true;
+    }
+    if (last?.kind !== 'handoff_leave_message_asked') return false;
+    await this.d.interactions.touch(h.interaction_id, { customerTurn: true });
+    await this.d.interactions.addTranscript(h.interaction_id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+    const followupId = await this.d.leaveMessage(h.interaction_id, text);
+    await this.d.interactions.logEvent(h.interaction_id, 'handoff_left_message', { handoffId: h.id, followupId });
+    await this.say(ctx, h.interaction_id, t('handoffLeftMessage', locale));
+    return true;
+  }
+
+  /**
+   * Inbound `handoff.status` from a channel-side hub, always recorded (`handoff_status`):
+   * - `accepted`: a queued request is held externally (status `external`): out of the built-in queue,
+   *   the bot stays silent;
+   * - `failed`: a queued or externally held request is closed, the customer is back with the bot and
+   *   told so in their language, with the offer to leave a message;
+   * - `completed`: the external agent is done, the bot answers again.
+   * A request already held by a built-in agent is left with that agent for accepted/failed.
+   */
   readonly onEvent = async (ctx: TurnContext, next: () => Promise<void>): Promise<void> => {
     const a = ctx.activity;
     if (a.name === 'handoff.status' && a.conversation?.id) {
@@ -222,15 +288,40 @@ export class HandoffHub {
       const interactionId = open?.interaction_id ?? (await this.d.interactions.current(a.conversation.id))?.id;
       if (interactionId) {
         await this.d.interactions.logEvent(interactionId, 'handoff_status', { state, message: typeof message === 'string' ? message : undefined, handoffId: open?.id });
-        // failed: the built-in queue keeps serving the request; completed: external agent is done.
-        if (state === 'completed' && open) {
-          await this.d.queue.cancel(interactionId);
-          this.events.emit('hub', { type: 'closed', handoffId: open.id, agentId: open.agent_id, status: 'completed' } satisfies HubEvent);
-        }
+        if (open) await this.applyExternalStatus(ctx, open, state);
       }
     }
     await next();
   };
+
+  private async applyExternalStatus(ctx: TurnContext, open: Handoff, state: string): Promise<void> {
+    const heldByBuiltIn = open.status === 'assigned';
+    if (state === 'accepted') {
+      if (heldByBuiltIn || !(await this.d.queue.holdExternally(open.id))) {
+        if (open.status !== 'external') this.d.log.warn('handoff.status accepted ignored: already held by a built-in agent', { handoffId: open.id, agentId: open.agent_id });
+        return;
+      }
+      await this.d.interactions.logEvent(open.interaction_id, 'handoff_external_accepted', { handoffId: open.id });
+      this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    } else if (state === 'failed') {
+      if (heldByBuiltIn) {
+        this.d.log.warn('handoff.status failed ignored: a built-in agent holds the conversation', { handoffId: open.id, agentId: open.agent_id });
+        return;
+      }
+      await this.d.queue.cancel(open.interaction_id);
+      await this.d.interactions.logEvent(open.interaction_id, 'handoff_failed', { handoffId: open.id, status: open.status });
+      const locale = normalizeLocale(open.locale) ?? 'en';
+      const msg = MessageFactory.suggestedActions([t('handoffLeaveMessage', locale)], handoffText('handoffFailed', locale));
+      await this.d.interactions.addTranscript(open.interaction_id, { role: 'bot', text: msg.text });
+      await ctx.sendActivity(msg);
+      this.events.emit('hub', { type: 'closed', handoffId: open.id, agentId: open.agent_id, status: 'failed' } satisfies HubEvent);
+      this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    } else if (state === 'completed') {
+      await this.d.queue.cancel(open.interaction_id);
+      this.events.emit('hub', { type: 'closed', handoffId: open.id, agentId: open.agent_id, status: 'completed' } satisfies HubEvent);
+      if (open.status === 'queued') this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    }
+  }
 
   // ---- agent side -------------------------------------------------------------------------
 
@@ -261,6 +352,7 @@ export class HandoffHub {
   /** Agent reply: stored (redacted) before it is sent, so the transcript never misses a sent line. */
   async agentMessage(h: Handoff, agentId: string, text: string): Promise<void> {
     await this.d.interactions.addTranscript(h.interaction_id, { role: 'agent', text, sender: agentId });
+    await this.d.interactions.touch(h.interaction_id); // conversation activity, not a customer turn
     await this.proactiveSend(h.interaction_id, async (ctx) => void (await ctx.sendActivity(MessageFactory.text(text))));
     await this.d.queue.agentReplied(h.id);
     const row = (await this.d.interactions.transcript(h.interaction_id)).at(-1);
@@ -286,9 +378,19 @@ export class HandoffHub {
   async tick(): Promise<void> {
     const s = this.d.settings;
     const requeued = await this.d.queue.requeueStale(s.agentTimeoutSeconds);
-    if (requeued) {
-      this.d.log.warn('agent console gone: conversations requeued', { count: requeued });
+    if (requeued.length) {
+      this.d.log.warn('agent console gone: conversations requeued', { count: requeued.length });
       this.events.emit('hub', { type: 'queue' } satisfies HubEvent);
+    }
+    for (const h of requeued) {
+      const position = await this.d.queue.position(h.id);
+      const wait = await this.estimatedWaitSeconds(position);
+      await this.d.interactions.logEvent(h.interaction_id, 'handoff_requeued', { handoffId: h.id, previousAgentId: h.previous_agent_id, position });
+      this.events.emit('hub', { type: 'closed', handoffId: h.id, agentId: h.previous_agent_id, status: 'requeued' } satisfies HubEvent);
+      const locale = normalizeLocale(h.locale) ?? 'en';
+      await this.proactiveSay(h.interaction_id, fill(handoffText('handoffRequeued', locale), { position: Math.max(position, 1), minutes: minutes(wait) })).catch((error) =>
+        this.d.log.warn('requeue notice not delivered', { error, handoffId: h.id }),
+      );
     }
     const cutoff = new Date(this.now().getTime() - s.waitLimitSeconds * 1000).toISOString();
     const late = await this.d.db.all<Handoff>(
