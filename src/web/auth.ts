@@ -6,6 +6,7 @@ import type restify from 'restify';
 import type { Db } from '../storage/db.js';
 import type { Logger } from '../log.js';
 import { ConfigError } from '../configError.js';
+import { LoginLimiter } from './loginLimiter.js';
 
 export type Role = 'agent' | 'analyst';
 export interface Account { id: string; name: string; role: Role; passwordHash?: string; tokenHash?: string }
@@ -96,12 +97,9 @@ function isHttps(req: restify.Request): boolean {
   return (req as any).isSecure?.() === true || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
 }
 
-const MAX_FAILS = 5;
-const LOCK_MS = 15 * 60 * 1000;
-
 export function registerAuthRoutes(server: restify.Server, opts: { prefix: string; role: Role; accounts: Account[]; sessions: SessionStore; log: Logger }): void {
   const { prefix, role, accounts, sessions, log } = opts;
-  const fails = new Map<string, { n: number; until: number }>();
+  const limiter = new LoginLimiter();
   const pub = (a: Account) => ({ id: a.id, name: a.name, role: a.role });
 
   server.post(`${prefix}/login`, async (req, res) => {
@@ -109,9 +107,9 @@ export function registerAuthRoutes(server: restify.Server, opts: { prefix: strin
     const username = typeof body.username === 'string' ? body.username : '';
     // Each distinct username adds a lock-out entry (and a log line): a 100 KB name should do neither.
     if (username.length > 128) { res.send(400, { error: 'username is too long' }); return; }
-    const key = `${req.socket.remoteAddress}|${username || 'token'}`;
-    const f = fails.get(key);
-    if (f && f.until > Date.now()) { res.send(429, { error: 'too many failed logins, try later' }); return; }
+    const address = req.socket.remoteAddress ?? '';
+    const user = username || 'token';
+    if (limiter.locked(address, user)) { res.send(429, { error: 'too many failed logins, try later' }); return; }
     let account: Account | undefined;
     if (typeof body.token === 'string' && body.token) {
       account = accounts.find((a) => a.role === role && a.tokenHash && verifySecret(body.token, a.tokenHash));
@@ -120,13 +118,12 @@ export function registerAuthRoutes(server: restify.Server, opts: { prefix: strin
       if (a?.passwordHash && verifySecret(body.password, a.passwordHash)) account = a;
     }
     if (!account) {
-      const n = (f && f.until <= Date.now() && f.n >= MAX_FAILS ? 0 : f?.n ?? 0) + 1;
-      fails.set(key, { n, until: n >= MAX_FAILS ? Date.now() + LOCK_MS : 0 });
+      limiter.fail(address, user);
       log.warn('login failed', { role, username });
       res.send(401, { error: 'invalid credentials' });
       return;
     }
-    fails.delete(key);
+    limiter.succeed(address, user);
     const s = await sessions.create(account);
     const maxAge = Math.max(0, Math.round((Date.parse(s.expiresAt) - Date.now()) / 1000));
     res.header('Set-Cookie', `${cookieName(role)}=${s.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${isHttps(req) ? '; Secure' : ''}`);
