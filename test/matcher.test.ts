@@ -42,6 +42,19 @@ const matcher = Matcher.train(examples);
 const service = Matcher.train(kbExamples(loadKnowledgeBase('models/kb')));
 
 describe('Matcher on the service KB', () => {
+  it('ships a believable service desk: 40+ entries, several phrasings and an answer in each locale', () => {
+    const kb = loadKnowledgeBase('models/kb');
+    expect(kb.entries.length).toBeGreaterThanOrEqual(40);
+    const categories = new Set(kb.entries.map((e) => e.category));
+    for (const c of ['accounts', 'orders', 'billing', 'complaints', 'contact', 'privacy']) expect(categories).toContain(c);
+    for (const e of kb.entries) {
+      for (const loc of ['zh-CN', 'zh-TW', 'en'] as const) {
+        expect(e.questions[loc].length, `${e.id} ${loc}`).toBeGreaterThanOrEqual(3);
+        expect(e.answer[loc].trim().length).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it.each([
     ['I have forgotten my password, how can I reset it?', 'account.reset_password'],
     ['where is my package', 'order.track'],
