@@ -26,6 +26,13 @@ const intents: Record<string, string[]> = {
   pin: ['I forgot my PIN', 'how do I change my PIN', 'my PIN is blocked', 'reset the PIN code', 'wrong PIN too many times'],
 };
 
+/** Exactly the documented command: `npm run --silent eval -- ...`; stdout must end in one JSON line. */
+async function npmEval(args: string[]): Promise<any> {
+  const { stdout } = await run('npm', ['run', '--silent', 'eval', '--', ...args], { cwd: process.cwd(), timeout: 90_000 });
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
 // Each case spawns tsx and loads jieba: seconds on a busy 2-core machine.
 describe('eval CLI', { timeout: 90_000 }, () => {
   it('intent: trains on one CSV, classifies another, last line is JSON', async () => {
@@ -83,5 +90,23 @@ describe('eval helpers', () => {
     const t = bestThreshold([0.9, 0.8, 0.3, 0.2], [1, 1, 0, 0]);
     expect(t).toBeGreaterThan(0.3);
     expect(t).toBeLessThan(0.8);
+  });
+
+  it('sentiment: npm run --silent eval prints n, accuracy, macro_f1, texts_per_s, engine on its last line', async () => {
+    const rows = [['review', 'label'], ['味道很好，送餐也快，下次还点', '1'], ['太难吃了，还送晚了一个小时', '0'], ['服务态度非常好', '1'], ['Terrible service, never again', '0']];
+    writeFileSync(join(dir, 'sent.csv'), csv(rows));
+    const r = await npmEval(['sentiment', '--test', join(dir, 'sent.csv'), '--text', 'review', '--label', 'label', '--map', '0=negative,1=positive']);
+    expect(r).toMatchObject({ task: 'sentiment', n: 4, engine: 'lexical' });
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.75); // clear-cut texts
+    for (const k of ['macro_f1', 'texts_per_s']) expect(typeof r[k]).toBe('number');
+  });
+
+  it('topics: ids separated by ";" give micro_f1, macro_f1 and per_topic', async () => {
+    const rows = [['review', 'topics'], ['回复太慢了，等了两个小时', 'response_speed'], ['客服态度很差', 'attitude'], ['价格不透明，有隐藏收费', 'price_transparency']];
+    writeFileSync(join(dir, 'topics.csv'), csv(rows));
+    const r = await npmEval(['topics', '--test', join(dir, 'topics.csv'), '--text', 'review', '--topics', 'topics']);
+    expect(r.n).toBe(3);
+    for (const k of ['micro_f1', 'macro_f1']) expect(r[k]).toBeGreaterThanOrEqual(0);
+    expect(typeof r.per_topic).toBe('object');
   });
 });
