@@ -1,5 +1,6 @@
 import { LexicalClassifier, LEXICAL_MODEL_PATH } from './lexical';
-import { DEFAULT_TRANSFORMER_MODEL, TransformerClassifier } from './transformer';
+import { ConfigError } from '../../configError';
+import { DEFAULT_TRANSFORMER_MODEL, TRANSFORMER_TASKS, TransformerClassifier, type TransformerTask } from './transformer';
 import type { Classifier } from './types';
 
 export interface ClassifierConfig {
@@ -8,6 +9,7 @@ export interface ClassifierConfig {
   modelId: string;
   allowRemote: boolean;
   lexicalPath: string;
+  task: TransformerTask;
 }
 
 export interface ClassifierHealth {
@@ -28,7 +30,12 @@ export function classifierHealth(): ClassifierHealth {
 /** CLASSIFIER_ENGINE, CLASSIFIER_MODEL, CLASSIFIER_ALLOW_REMOTE, MODELS_DIR → config (env passed in). */
 export function classifierConfigFromEnv(env: Record<string, string | undefined>): ClassifierConfig {
   // lexical is the default: it measured better and faster than the embedded tiny BERT (docs/CLASSIFICATION.md)
-  const engine = env.CLASSIFIER_ENGINE === 'transformer' ? 'transformer' : 'lexical';
+  const raw = env.CLASSIFIER_ENGINE || 'lexical';
+  if (raw !== 'lexical' && raw !== 'transformer') throw new ConfigError('.env', 'CLASSIFIER_ENGINE', `must be lexical or transformer, got "${raw}"`);
+  const engine = raw;
+  const task = (env.CLASSIFIER_TASK || 'text-classification') as TransformerTask;
+  if (!TRANSFORMER_TASKS.includes(task)) throw new ConfigError('.env', 'CLASSIFIER_TASK', `must be one of ${TRANSFORMER_TASKS.join(', ')}, got "${task}"`);
+  if (env.CLASSIFIER_ALLOW_REMOTE && !['true', 'false'].includes(env.CLASSIFIER_ALLOW_REMOTE)) throw new ConfigError('.env', 'CLASSIFIER_ALLOW_REMOTE', 'must be true or false');
   const modelsDir = env.MODELS_DIR || 'models';
   return {
     engine,
@@ -36,6 +43,7 @@ export function classifierConfigFromEnv(env: Record<string, string | undefined>)
     modelId: env.CLASSIFIER_MODEL || DEFAULT_TRANSFORMER_MODEL,
     allowRemote: env.CLASSIFIER_ALLOW_REMOTE === 'true',
     lexicalPath: env.CLASSIFIER_LEXICAL_MODEL || `${modelsDir}/lexical/sentiment.json`,
+    task,
   };
 }
 
@@ -52,7 +60,7 @@ export async function createClassifier(
   const c: ClassifierConfig = { ...classifierConfigFromEnv({}), lexicalPath: LEXICAL_MODEL_PATH, ...cfg };
   if (c.engine === 'transformer') {
     try {
-      const t = await TransformerClassifier.load({ modelsDir: c.modelsDir, modelId: c.modelId, allowRemote: c.allowRemote });
+      const t = await TransformerClassifier.load({ modelsDir: c.modelsDir, modelId: c.modelId, allowRemote: c.allowRemote, task: c.task });
       health = { ok: true, requested: 'transformer', engine: 'transformer', model: `${t.info.id}@${t.info.version}` };
       return t;
     } catch (err) {

@@ -11,7 +11,17 @@ export interface TransformerOptions {
   /** allow a download from the Hugging Face Hub (only when the user turns it on) */
   allowRemote?: boolean;
   batchSize?: number;
+  /**
+   * `text-classification` (a sentiment model) or `zero-shot-classification` (an NLI model: each text
+   * is scored against the hypotheses "This text is negative / neutral / positive.").
+   */
+  task?: TransformerTask;
 }
+
+export type TransformerTask = 'text-classification' | 'zero-shot-classification';
+export const TRANSFORMER_TASKS: readonly TransformerTask[] = ['text-classification', 'zero-shot-classification'];
+const ZERO_SHOT_LABELS = ['negative', 'neutral', 'positive'];
+const ZERO_SHOT_TEMPLATE = 'This text is {}.';
 
 type Pipe = (texts: string[], opts?: Record<string, unknown>) => Promise<{ label: string; score: number }[] | { label: string; score: number }>;
 
@@ -41,7 +51,22 @@ export class TransformerClassifier implements Classifier {
     env.allowLocalModels = true;
     env.allowRemoteModels = !!o.allowRemote;
     const quantized = existsSync(join(local, 'onnx', 'model_quantized.onnx'));
-    const pipe = (await pipeline('text-classification', o.modelId, { quantized })) as unknown as Pipe;
+    const task = o.task ?? 'text-classification';
+    let pipe: Pipe;
+    if (task === 'zero-shot-classification') {
+      type ZeroShot = (text: string, labels: string[], opts: Record<string, unknown>) => Promise<{ labels: string[]; scores: number[] }>;
+      const zs = (await pipeline('zero-shot-classification', o.modelId, { quantized })) as unknown as ZeroShot;
+      pipe = async (texts) => {
+        const out: { label: string; score: number }[] = [];
+        for (const t of texts) {
+          const r = await zs(t, ZERO_SHOT_LABELS, { hypothesis_template: ZERO_SHOT_TEMPLATE });
+          out.push({ label: r.labels[0], score: r.scores[0] });
+        }
+        return out;
+      };
+    } else {
+      pipe = (await pipeline('text-classification', o.modelId, { quantized })) as unknown as Pipe;
+    }
     let version = 'remote';
     try {
       const { readFileSync } = await import('node:fs');
@@ -50,7 +75,7 @@ export class TransformerClassifier implements Classifier {
     } catch {
       if (existsSync(local)) version = 'local';
     }
-    const info: ModelInfo = { engine: 'transformer', id: o.modelId + (quantized ? '-q8' : ''), version };
+    const info: ModelInfo = { engine: 'transformer', id: o.modelId + (quantized ? '-q8' : '') + (task === 'zero-shot-classification' ? '-zeroshot' : ''), version };
     const clf = new TransformerClassifier(pipe, info, o.batchSize ?? 1);
     await clf.sentiment(['ok']); // surface a corrupt model now, not on the first real text
     return clf;
