@@ -4,7 +4,8 @@ import type { KnowledgeBase } from '../src/nlp/kb';
 import { detectLocale, hasHan, normalizeLocale, type Locale } from '../src/nlp/locale';
 import type { Matcher, MatchResult } from '../src/nlp/matcher';
 import { detectSmallTalk, parseResolved } from '../src/nlp/smalltalk';
-import type { Interaction, InteractionRepo } from '../src/storage/interactions';
+import type { Interaction } from '../src/storage/interactions';
+import type { InteractionStore } from '../src/storage/stores';
 import { t } from './strings';
 
 export const MAIN_DIALOG_ID = 'mainDialog';
@@ -35,7 +36,7 @@ export interface HandoffHook {
 export interface MainDialogDeps {
   kb: KnowledgeBase;
   matcher: Matcher;
-  interactions: InteractionRepo;
+  interactions: InteractionStore;
   conversationData: StatePropertyAccessor<ConversationData>;
   survey?: SurveyHook;
   handoff?: HandoffHook;
@@ -202,7 +203,7 @@ class RouterDialog extends Dialog {
 /** The open interaction of this conversation, or a new one. */
 export async function ensureInteraction(
   ctx: TurnContext,
-  interactions: InteractionRepo,
+  interactions: InteractionStore,
   locale: Locale,
   isTestTraffic: (userId: string, channelId: string) => boolean = () => false,
 ): Promise<Interaction> {

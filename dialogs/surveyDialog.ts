@@ -2,11 +2,11 @@ import type { TurnContext } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { Locale } from '../src/nlp/locale';
 import { redact } from '../src/nlp/redact';
-import type { Interaction, InteractionRepo } from '../src/storage/interactions';
+import type { Interaction } from '../src/storage/interactions';
+import type { FollowupStore, InteractionStore, SurveyStore } from '../src/storage/stores';
 import { selectDefinition, type Outcome, type SurveyConfig, type SurveyItem } from '../src/survey/definitions';
 import type { Eligibility } from '../src/survey/eligibility';
-import type { FollowupRepo } from '../src/survey/followups';
-import type { InputMode, SurveyRepo } from '../src/survey/surveyRepo';
+import type { InputMode } from '../src/survey/surveyRepo';
 import { parseAnswer, type ParsedAnswer } from './answerParser';
 import { itemOptions, questionActivity, recoveryActivity, recoveryReply, repromptActivity, surveyText } from './surveyCards';
 
@@ -25,9 +25,9 @@ export interface SurveyOptions {
 
 export interface SurveyDialogDeps {
   config: SurveyConfig;
-  surveys: SurveyRepo;
-  followups: FollowupRepo;
-  interactions: InteractionRepo;
+  surveys: SurveyStore;
+  followups: FollowupStore;
+  interactions: InteractionStore;
   /** The customer accepted the offer of a person during service recovery (handoff is someone else's job). */
   onRecoveryAccepted?: (ctx: TurnContext, interactionId: string) => Promise<void>;
   /** A redacted open answer was stored; the app enqueues its classification. */
