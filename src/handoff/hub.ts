@@ -10,6 +10,7 @@ import { t } from '../../dialogs/strings';
 import { ConfigError } from '../configError';
 import type { Logger } from '../log';
 import { normalizeLocale, type Locale } from '../nlp/locale';
+import { redact } from '../nlp/redact';
 import type { Db } from '../storage/db';
 import type { InteractionRepo } from '../storage/interactions';
 import { HandoffQueue, OPEN_STATUSES, type Handoff } from './queue';
@@ -345,8 +346,9 @@ export class HandoffHub {
     return true;
   }
 
+  /** Agent's note about the customer: redacted before it is written, like the transcript. */
   async note(h: Handoff, agentId: string, text: string): Promise<void> {
-    await this.d.db.run('INSERT INTO handoff_notes(handoff_id, agent_id, text, created_at) VALUES (?,?,?,?)', [h.id, agentId, text, this.now().toISOString()]);
+    await this.d.db.run('INSERT INTO handoff_notes(handoff_id, agent_id, text, created_at) VALUES (?,?,?,?)', [h.id, agentId, redact(text).text, this.now().toISOString()]);
   }
 
   /** Agent reply: stored (redacted) before it is sent, so the transcript never misses a sent line. */

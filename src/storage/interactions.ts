@@ -97,13 +97,24 @@ export class InteractionRepo {
     return this.db.all('SELECT id, at, role, sender, text, meta FROM transcript WHERE interaction_id = ? ORDER BY id', [id]);
   }
 
+  /**
+   * Details may carry free text (e.g. the message of a channel-side `handoff.status` event): every string in
+   * them is redacted, except values under keys ending in `id`/`Id` (identifiers the code reads back).
+   */
   async logEvent(id: string, kind: string, detail?: unknown): Promise<void> {
     await this.db.run('INSERT INTO interaction_events(interaction_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
       id,
       this.ts(),
       kind,
-      detail === undefined ? null : JSON.stringify(detail),
+      detail === undefined ? null : JSON.stringify(this.redactDetail(detail)),
     ]);
+  }
+
+  private redactDetail(v: unknown, key = '', depth = 0): unknown {
+    if (typeof v === 'string') return /id$/i.test(key) ? v : this.redact(v);
+    if (!v || typeof v !== 'object' || depth > 32) return v;
+    if (Array.isArray(v)) return v.map((x) => this.redactDetail(x, key, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.redactDetail(x, k, depth + 1)]));
   }
 
   events(id: string): Promise<{ kind: string; detail: string | null; at: string }[]> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { redact } from '../../nlp/redact';
 import type { Db } from '../../storage/db';
 
 export interface DlConversation {
@@ -10,6 +11,28 @@ export interface DlConversation {
 }
 
 export type StoredActivity = Record<string, any> & { id: string };
+
+/** Redacts every string in a card submission (`value`), keeping keys and non-string leaves. */
+function redactStrings(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return redact(v).text;
+  if (!v || typeof v !== 'object' || depth > 64) return v;
+  if (Array.isArray(v)) return v.map((x) => redactStrings(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactStrings(x, depth + 1)]));
+}
+
+/**
+ * The copy of an activity that is written to `directline_activities` (and replayed on reconnect/reload):
+ * a customer's (any non-bot sender's) `text` and the strings of a card submission (`value`) pass through
+ * `redact()`. Bot activities are stored as sent (knowledge-base answers carry the service's own phone
+ * numbers and addresses). channelData is left alone: it holds the client activity id replays are matched on.
+ */
+export function storedCopy(activity: Record<string, any>): Record<string, any> {
+  if (activity.from?.role === 'bot') return activity;
+  const out = { ...activity };
+  if (typeof out.text === 'string') out.text = redact(out.text).text;
+  if (out.value !== undefined) out.value = redactStrings(out.value);
+  return out;
+}
 
 /** Direct Line history in SQLite. The watermark of an activity is its seq in the conversation. */
 export class DirectLineStore {
@@ -45,6 +68,8 @@ export class DirectLineStore {
 
   /**
    * Appends an activity; returns it with its id (`conversationId|seq`) and its watermark.
+   * What is written is `storedCopy(activity)` (customer text redacted); the activity returned is the
+   * original, so the bot's turn sees what the customer typed. A duplicate returns the stored (redacted) copy.
    * With a client activity id (the caller keeps it in channelData.clientActivityID), a replay of an id already
    * in the conversation returns the stored activity with `duplicate: true` instead of appending a second copy;
    * the check runs inside the write transaction so concurrent replays cannot both append.
@@ -68,7 +93,7 @@ export class DirectLineStore {
       const r = await tx.runRaw('UPDATE directline_conversations SET last_seq = last_seq + 1 WHERE id = ?', [conversationId]);
       if (r.changes !== 1) throw new Error(`unknown Direct Line conversation ${conversationId}`);
       const row = await tx.get<{ last_seq: number }>('SELECT last_seq FROM directline_conversations WHERE id = ?', [conversationId]);
-      const stored = { ...rest, timestamp: rest.timestamp ?? at };
+      const stored = storedCopy({ ...rest, timestamp: rest.timestamp ?? at });
       await tx.runRaw('INSERT INTO directline_activities(conversation_id, seq, activity, created_at) VALUES (?, ?, ?, ?)', [
         conversationId,
         row!.last_seq,
