@@ -119,11 +119,13 @@ describe('report over the imported sample (hand-computed)', () => {
   beforeAll(async () => {
     const f = await db.all<{ id: number; interaction_id: string }>('SELECT id, interaction_id FROM feedback');
     const id = (i: string) => f.find((x) => x.interaction_id === i)!.id;
-    await db.run("INSERT INTO feedback_topics VALUES (?, 'model', 'response_speed', 'positive', 0.9)", [id('i1')]);
-    await db.run("INSERT INTO feedback_topics VALUES (?, 'model', 'response_speed', 'negative', 0.8)", [id('i2')]);
+    const tag = (f: number, source: string, topic: string, sentiment: string, confidence: number | null) =>
+      db.run('INSERT INTO feedback_topics (feedback_id, source, topic, sentiment, confidence) VALUES (?, ?, ?, ?, ?)', [f, source, topic, sentiment, confidence]);
+    await tag(id('i1'), 'model', 'response_speed', 'positive', 0.9);
+    await tag(id('i2'), 'model', 'response_speed', 'negative', 0.8);
     // the analyst's labels replace the model's for i2
-    await db.run("INSERT INTO feedback_topics VALUES (?, 'human', 'response_speed', 'neutral', NULL)", [id('i2')]);
-    await db.run("INSERT INTO feedback_topics VALUES (?, 'human', 'attitude', 'negative', NULL)", [id('i2')]);
+    await tag(id('i2'), 'human', 'response_speed', 'neutral', null);
+    await tag(id('i2'), 'human', 'attitude', 'negative', null);
   });
 
   it('headline figures with n and CI', async () => {
@@ -149,13 +151,17 @@ describe('report over the imported sample (hand-computed)', () => {
     expect(r.dimensions.speed).toMatchObject({ score: 66.67, n: 3 });
     expect(r.dimensions.attitude).toMatchObject({ score: 66.67, n: 3 });
     expect(r.csi).toBe(66.67);
+    // delta method: speed s² = (33.33² + 8.33² + 41.67²)/2 = 1458.33, /3 = 486.11; attitude s² = (2·33.33² + 66.67²)/2 = 3333.33, /3 = 1111.11;
+    // Var(CSI) = 0.6²·486.11 + 0.4²·1111.11 = 352.78, se = 18.782, 66.67 − 1.96·18.782 = 29.86 (upper end clipped at 100)
+    expect(r.stats.csi.ci).toEqual({ low: 29.86, high: 100 });
     expect(r.grade).toBe('medium');
     // B = 0.6·[1/3,1/3,1/3] + 0.4·[2/3,0,1/3]
     expect(r.fuzzy.membership).toEqual([0.4667, 0.2, 0.3333]);
     expect(r.fuzzy.grade).toBe('high');
+    // share CI: Wilson of 2/3 and 1/3 feedback items
     expect(r.topics).toEqual([
-      { topic: 'response_speed', mentions: 2, share_pct: 66.67, positive: 1, neutral: 1, negative: 0, net_sentiment: 50 },
-      { topic: 'attitude', mentions: 1, share_pct: 33.33, positive: 0, neutral: 0, negative: 1, net_sentiment: -100 },
+      { topic: 'response_speed', mentions: 2, share_pct: 66.67, share_ci: { low: 20.77, high: 93.85 }, positive: 1, neutral: 1, negative: 0, net_sentiment: 50 },
+      { topic: 'attitude', mentions: 1, share_pct: 33.33, share_ci: { low: 6.15, high: 79.23 }, positive: 0, neutral: 0, negative: 1, net_sentiment: -100 },
     ]);
     expect(r.priorities[0]).toMatchObject({ dimension: 'speed', importance: 0.6, gap: 33.33, priority: 20 });
     expect(r.alerts).toHaveLength(1);
@@ -167,6 +173,10 @@ describe('report over the imported sample (hand-computed)', () => {
     const all = await buildReport(db, model, {});
     expect(all.grade).toBeNull();
     expect(all.grade_reason).toMatch(/only 4 survey responses/);
+    // the fuzzy grade is withheld the same way, with its own reason (3 answers to the most-answered rating item)
+    expect(all.fuzzy.membership).not.toBeNull();
+    expect(all.fuzzy.grade).toBeNull();
+    expect(all.fuzzy.grade_reason).toBe('only 3 answers to the most-answered survey item; a grade needs at least 5');
     const teams = await buildReport(db, model, { channel: 'teams' });
     expect(teams).toMatchObject({ n: 1, csat_pct: null, nps: 100 });
     expect((await buildReport(db, model, { handledBy: 'agent' })).n).toBe(2);

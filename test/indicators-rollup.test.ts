@@ -14,13 +14,16 @@ function rng(seed: number) {
   };
 }
 
-/** Plain, order-independent view of the aggregates; float score sums rounded (summation order differs). */
+const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Plain, order-independent view of the aggregates; float sums rounded (summation order differs). */
 function plain(m: Map<string, Aggregates>) {
   const out: Record<string, unknown> = {};
   for (const [p, a] of [...m.entries()].sort(([x], [y]) => x.localeCompare(y))) {
     out[p] = {
       ...a,
-      times: Object.fromEntries(Object.entries(a.times).map(([k, t]) => [k, { ...t, scoreSum: Math.round(t.scoreSum * 1e6) / 1e6 }])),
+      times: Object.fromEntries(Object.entries(a.times).map(([k, t]) => [k, { ...t, scoreSum: round(t.scoreSum, 6), scoreSq: round(t.scoreSq, 3) }])),
+      handling: { ...a.handling, sum: round(a.handling.sum, 6), sumSq: round(a.handling.sumSq, 3) },
       hist: Object.fromEntries([...a.hist.entries()].sort().map(([k, h]) => [k, Object.fromEntries([...h.entries()].sort((x, y) => x[0] - y[0]))])),
       topics: Object.fromEntries([...a.topics.entries()].sort()),
     };
@@ -42,11 +45,13 @@ async function seed(db: Db, n: number, r: () => number, prefix = 'x') {
       const maybe = (p: number, v: () => number) => (r() < p ? v() : null);
       await tx.runRaw(
         `INSERT INTO interactions (id, conversation_id, user_id, channel, locale, started_at, last_activity_at, handled_by, agent_id, resolved, complaint, is_test,
-          first_reply_seconds, queue_wait_seconds, complaint_first_response_hours, complaint_closed_hours, transaction_days, repeat_contact_7d)
-         VALUES (?, ?, 'u', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          first_reply_seconds, queue_wait_seconds, complaint_first_response_hours, complaint_closed_hours, transaction_days, repeat_contact_7d,
+          handling_seconds, transfers)
+         VALUES (?, ?, 'u', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [id, `c${prefix}${i}`, pick(r, ['web', 'teams', 'line']), pick(r, ['en', 'zh-CN', null]), at, at, agent ? 'agent' : 'bot', agent ? pick(r, ['a1', 'a2']) : null,
           pick(r, ['yes', 'partly', 'no', null]), complaint, r() < 0.05 ? 1 : 0, maybe(0.6, () => r() * 1500), maybe(0.3, () => r() * 900),
-          complaint ? maybe(0.8, () => r() * 50) : null, complaint ? maybe(0.5, () => r() * 300) : null, maybe(0.2, () => r() * 6), maybe(0.7, () => (r() < 0.2 ? 1 : 0))],
+          complaint ? maybe(0.8, () => r() * 50) : null, complaint ? maybe(0.5, () => r() * 300) : null, maybe(0.2, () => r() * 6), maybe(0.7, () => (r() < 0.2 ? 1 : 0)),
+          agent ? maybe(0.8, () => r() * 1200) : null, agent ? pick(r, [0, 0, 1, 2]) : 0],
       );
       if (r() < 0.75) {
         const sid = `s${prefix}${i}`;
@@ -153,6 +158,16 @@ describe('daily rollup', () => {
     await db.run(`UPDATE interactions SET is_test = 1 WHERE id = 'x12'`);
     await db.run(`UPDATE surveys SET status = 'complete' WHERE status = 'offered' AND rowid IN (SELECT rowid FROM surveys WHERE status = 'offered' LIMIT 5)`);
     await seed(db, 50, rng(7), 'late');
+    await expectSame(db);
+
+    // handoff writes (src/handoff/queue.ts): a transfer and a resolve's handling time re-count the day
+    const agentRow = (await db.get<{ id: string }>(`SELECT id FROM interactions WHERE is_test = 0 AND queue_wait_seconds IS NOT NULL AND transfers = 0 LIMIT 1`))!;
+    const ops0 = (await aggregate(db, sla, {})).get('')!;
+    await db.run('UPDATE interactions SET transfers = transfers + 1 WHERE id = ?', [agentRow.id]);
+    await db.run('UPDATE interactions SET handling_seconds = 4242 WHERE id = ?', [agentRow.id]);
+    const ops1 = (await aggregate(db, sla, {})).get('')!;
+    expect(ops1.transferred).toBe(ops0.transferred + 1);
+    expect(ops1.handling.n).toBeGreaterThanOrEqual(ops0.handling.n);
     await expectSame(db);
   });
 

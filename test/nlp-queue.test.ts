@@ -60,6 +60,40 @@ describe('ClassificationQueue', () => {
     await db.close();
   });
 
+  it('records the topic tagger id/version on every model tag and on the feedback row; human tags keep NULL', async () => {
+    const db = await Db.open(':memory:');
+    const a = await addFeedback(db, '送餐太慢了，服务态度也很差');
+    const b = await addFeedback(db, '没有');
+    await db.run(`INSERT INTO feedback_topics(feedback_id, source, topic, sentiment) VALUES (?, 'human', 'price_transparency', 'negative')`, [a]);
+    const q = new ClassificationQueue(db, pipeline());
+    await q.enqueue(a);
+    await q.enqueue(b);
+    expect(await q.drain()).toBe(2);
+    const tags = await db.all<{ source: string; topic: string; model_id: string | null; model_version: string | null }>(
+      'SELECT source, topic, model_id, model_version FROM feedback_topics WHERE feedback_id = ? ORDER BY source, topic',
+      [a],
+    );
+    expect(tags.filter((t) => t.source === 'model').map((t) => t.topic)).toEqual(expect.arrayContaining(['attitude', 'response_speed']));
+    for (const t of tags.filter((x) => x.source === 'model')) expect(t).toMatchObject({ model_id: 'taxonomy', model_version: '1' });
+    expect(tags.filter((t) => t.source === 'human')).toEqual([{ source: 'human', topic: 'price_transparency', model_id: null, model_version: null }]);
+    // the tagger is recorded on the item too, also when it found no topic ("没有")
+    const rows = await db.all<{ topic_model_id: string; topic_model_version: string }>('SELECT topic_model_id, topic_model_version FROM feedback ORDER BY id');
+    expect(rows).toEqual([
+      { topic_model_id: 'taxonomy', topic_model_version: '1' },
+      { topic_model_id: 'taxonomy', topic_model_version: '1' },
+    ]);
+    await db.close();
+  });
+
+  it('topic tagger ids: taxonomy version alone, or the learned model id with model and taxonomy versions', () => {
+    const taxonomy = loadTaxonomy();
+    expect(new TopicTagger(taxonomy).info).toEqual({ id: 'taxonomy', version: String(taxonomy.version) });
+    expect(new TopicTagger({ ...taxonomy, version: 3 }, { id: 'lexical-topics', version: '2026-01-01', topics: {}, threshold: 0.5 }).info).toEqual({
+      id: 'lexical-topics',
+      version: '2026-01-01+taxonomy-v3',
+    });
+  });
+
   it('retries a failing job, then marks it failed with the error, without losing it', async () => {
     const db = await Db.open(':memory:');
     const id = await addFeedback(db, 'whatever');

@@ -1,42 +1,86 @@
+/**
+ * npm run reclassify -- [--db FILE] [--limit N]
+ * Re-tags stored feedback with the current sentiment engine and topic tagger, with a progress bar on stderr.
+ * A row is re-tagged when its sentiment model id/version (feedback.model_id/model_version) or its topic tagger
+ * id/version (feedback.topic_model_id/topic_model_version: taxonomy version, or learned topic model + taxonomy)
+ * differs from the current ones. Resumable: rows already tagged by the current models are never queued again, so a
+ * second run (or a run after an interrupted one) only does what is left. `--limit N` stops after N rows.
+ * Last stdout line: JSON { task, queued, processed, remaining, model, topic_model, jobs }.
+ * Environment: DATABASE_PATH (when no --db), CLASSIFIER_*, MODELS_DIR, TAXONOMY_PATH (see docs/CLASSIFICATION.md).
+ */
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
-import { classifierConfigFromEnv, createClassifier } from '../nlp/classify/engine';
-import { ClassificationPipeline } from '../nlp/classify/pipeline';
-import { ClassificationQueue } from '../nlp/classify/queue';
-import { TopicTagger } from '../nlp/classify/topics';
-import { loadTaxonomy } from '../nlp/taxonomy';
+import { createClassification } from '../nlp/classify';
 
-/**
- * Re-tag stored feedback with the current model. Resumable: only rows whose model id/version
- * differ from the current engine's are queued, so a second run continues where one stopped.
- */
-async function main() {
-  const env = process.env;
-  const db = await Db.open(env.DATABASE_PATH || './data/bot.db');
-  const engine = await createClassifier(classifierConfigFromEnv(env));
-  const pipeline = new ClassificationPipeline(engine, TopicTagger.load(loadTaxonomy(env.TAXONOMY_PATH || 'models/taxonomy.yaml')));
-  const queue = new ClassificationQueue(db, pipeline, { onError: (m, f) => console.error(m, JSON.stringify(f)) });
-  const { id, version } = engine.info;
-  const rows = await db.all<{ id: number }>(
-    `SELECT id FROM feedback WHERE model_id IS NULL OR model_id <> ? OR model_version IS NULL OR model_version <> ? ORDER BY id`,
-    [id, version],
-  );
-  for (const r of rows) await queue.enqueue(r.id);
-  const bar = new cliProgress.SingleBar({ format: 'reclassify [{bar}] {value}/{total} {eta}s left' }, cliProgress.Presets.shades_classic);
-  bar.start(rows.length, 0);
-  let done = 0;
-  while (true) {
-    const n = await queue.drain(() => bar.update(Math.min(++done, rows.length)));
-    if (n === 0) break;
+function parseArgs(argv: string[]): { db?: string; limit: number; help: boolean } {
+  const out = { db: undefined as string | undefined, limit: Infinity, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].split(/=(.*)/s);
+    if (name === '--help') out.help = true;
+    else if (name === '--db' || name === '--limit') {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${name} needs a value`);
+      if (name === '--db') out.db = v;
+      else {
+        out.limit = Number(v);
+        if (!Number.isInteger(out.limit) || out.limit < 1) throw new Error('--limit must be a positive integer');
+      }
+    } else throw new Error(`unknown argument ${argv[i]}`);
   }
-  bar.stop();
-  const counts = await queue.counts();
-  await db.close();
-  console.log(JSON.stringify({ task: 'reclassify', queued: rows.length, model: `${id}@${version}`, jobs: counts }));
+  return out;
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write('usage: npm run --silent reclassify -- [--db FILE] [--limit N]\n');
+    return;
+  }
+  const env = process.env;
+  const db = await Db.open(args.db ?? (env.DATABASE_PATH || './data/bot.db'));
+  try {
+    const { engine, pipeline, queue } = await createClassification(db, env, {
+      taxonomyPath: env.TAXONOMY_PATH || `${env.MODELS_DIR || 'models'}/taxonomy.yaml`,
+      warn: (m, f) => process.stderr.write(`warning: ${m} ${JSON.stringify(f ?? {})}\n`),
+      onError: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
+      backoffMs: 200,
+    });
+    const current = { sentiment: engine.info, topics: pipeline.topicModel };
+    const queued = await queue.enqueueStale(current);
+    const total = Math.min(queued, args.limit);
+    const bar = new cliProgress.SingleBar({ format: 'reclassify [{bar}] {value}/{total} {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
+    bar.start(total, 0);
+    let done = 0;
+    while (done < args.limit) {
+      const n = await queue.drain(() => bar.update(Math.min(++done, total)), args.limit - done);
+      if (n > 0) continue;
+      // nothing due: wait for a retry that is due soon (back-off), otherwise stop
+      const next = await queue.nextDue();
+      const wait = next ? Date.parse(next) - Date.now() : Infinity;
+      if (wait > 10_000) break;
+      await new Promise((r) => setTimeout(r, Math.max(0, wait) + 5));
+    }
+    bar.stop();
+    const remaining = await queue.countStale(current);
+    const jobs = await queue.counts();
+    process.stdout.write(
+      JSON.stringify({
+        task: 'reclassify',
+        queued,
+        processed: done,
+        remaining,
+        model: `${current.sentiment.id}@${current.sentiment.version}`,
+        topic_model: `${current.topics.id}@${current.topics.version}`,
+        jobs,
+      }) + '\n',
+    );
+  } finally {
+    await db.close();
+  }
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  process.stderr.write(`reclassify: ${err instanceof Error ? err.message : err}\n`);
   process.exit(1);
 });

@@ -1,13 +1,16 @@
 /**
  * npm run --silent report -- [--import FILE] [--db FILE] [--model FILE] [--from D] [--to D] [--channel C] [--locale L]
  *   [--handled-by bot|agent] [--agent ID] [--topic T] [--definition ID] [--period day|week|month]
- *   [--format json|csv|md|html] [--out FILE] [--no-store-alerts]
+ *   [--format json|csv|md|html] [--out FILE] [--no-store-alerts] [--no-classify]
  * With --format json the last line of stdout is the report as one JSON object. Import summaries go to stderr.
+ * Imported comments are classified (sentiment + topics) through the same pipeline and queue as live feedback before
+ * the report is computed, with a progress bar on stderr; `--no-classify` only queues them for the bot's worker.
  */
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import { statSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
+import { ClassificationQueue, createClassification, type ClassificationPipeline } from '../nlp/classify';
 import { buildReport, importCsv, loadIndicatorModel, trend, type Filter, type Period } from '../indicators/index';
 import { toCsv, toHtml, toMarkdown, type TrendPoint } from '../indicators/render';
 
@@ -19,7 +22,7 @@ export function parseArgs(argv: string[]): Record<string, string | boolean> {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const [name, inline] = a.slice(2).split(/=(.*)/s);
-    if (name === 'no-store-alerts' || name === 'help') {
+    if (name === 'no-store-alerts' || name === 'no-classify' || name === 'help') {
       out[name] = true;
       continue;
     }
@@ -64,10 +67,12 @@ async function main() {
       const size = statSync(args.import).size;
       const bar = size > 2_000_000 && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'import [{bar}] {percentage}% | {rows} rows', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
       bar?.start(size, 0, { rows: 0 });
-      const r = await importCsv(db, { path: args.import }, { onProgress: (rows, bytes) => bar?.update(bytes, { rows }) });
+      const changed: number[] = [];
+      const r = await importCsv(db, { path: args.import }, { onFeedback: (id) => void changed.push(id), onProgress: (rows, bytes) => bar?.update(bytes, { rows }) });
       bar?.stop();
-      process.stderr.write(`import ${args.import}: ${r.rows} rows read, ${r.imported} imported, ${r.rows - r.imported} rejected, ${r.feedback} comments queued, ${r.seconds.toFixed(2)} s\n`);
+      process.stderr.write(`import ${args.import}: ${r.rows} rows read, ${r.imported} imported, ${r.rows - r.imported} rejected, ${r.feedback} new or changed comments, ${r.seconds.toFixed(2)} s\n`);
       for (const x of r.rejected) process.stderr.write(x.row > 0 ? `  row ${x.row}: ${x.reason}\n` : `  ${x.reason}\n`);
+      await classifyImported(db, changed, !args['no-classify']);
     }
     const filter = filterFromArgs(args);
     const report = await buildReport(db, model, filter, { store: !args['no-store-alerts'] });
@@ -92,8 +97,53 @@ async function main() {
   }
 }
 
+/**
+ * Queue the imported comments in classification_jobs (as the live survey does) and, unless told not to, run the
+ * queue here until they are done, so the report below already has their sentiment and topics.
+ */
+async function classifyImported(db: Db, ids: number[], run: boolean): Promise<void> {
+  if (!ids.length) return;
+  const t0 = Date.now();
+  if (!run) {
+    // queueing needs no model: the pipeline is only used by the worker (the bot's, on its next start at the latest)
+    await new ClassificationQueue(db, undefined as unknown as ClassificationPipeline).enqueueMany(ids);
+    process.stderr.write(`${ids.length} comments queued for the bot's classification worker (--no-classify)\n`);
+    return;
+  }
+  const env = process.env;
+  const { engine, pipeline, queue } = await createClassification(db, env, {
+    taxonomyPath: env.TAXONOMY_PATH || `${env.MODELS_DIR || 'models'}/taxonomy.yaml`,
+    warn: (m, f) => process.stderr.write(`warning: ${m} ${JSON.stringify(f ?? {})}\n`),
+    onError: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
+    backoffMs: 200,
+  });
+  await queue.enqueueMany(ids);
+  const bar = new cliProgress.SingleBar({ format: 'classify [{bar}] {value}/{total} comments | {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  bar.start(ids.length, 0);
+  let done = 0;
+  while (true) {
+    const n = await queue.drain(() => bar.update(Math.min(++done, ids.length)));
+    if (n > 0) continue;
+    // nothing due: wait for a retry that is due soon (back-off 0.2 s, 0.4 s), otherwise stop
+    const next = await queue.nextDue();
+    const wait = next ? Date.parse(next) - Date.now() : Infinity;
+    if (wait > 10_000) break;
+    await new Promise((r) => setTimeout(r, Math.max(0, wait) + 5));
+  }
+  bar.stop();
+  const since = new Date(t0).toISOString();
+  const jobs = Object.fromEntries(
+    (await db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM classification_jobs WHERE updated_at >= ? GROUP BY status', [since])).map((r) => [r.status, r.n]),
+  );
+  const t = pipeline.topicModel;
+  process.stderr.write(
+    `classified ${done} comments with ${engine.info.id}@${engine.info.version}, topics ${t.id}@${t.version}, ${((Date.now() - t0) / 1000).toFixed(2)} s` +
+      `${jobs.failed ? `; ${jobs.failed} failed (classification_jobs.last_error)` : ''}${jobs.pending ? `; ${jobs.pending} still pending` : ''}\n`,
+  );
+}
+
 function readUsage(): string {
-  return 'usage: npm run --silent report -- [--import FILE] [--db FILE] [--from D --to D --channel C --locale L --handled-by bot|agent --agent ID --topic T --definition ID] [--period day|week|month] --format json|csv|md|html [--out FILE]';
+  return 'usage: npm run --silent report -- [--import FILE] [--db FILE] [--from D --to D --channel C --locale L --handled-by bot|agent --agent ID --topic T --definition ID] [--period day|week|month] --format json|csv|md|html [--out FILE] [--no-store-alerts] [--no-classify]';
 }
 
 main().catch((err) => {

@@ -20,6 +20,8 @@ export interface TimeAgg {
   n: number;
   met: number;
   scoreSum: number;
+  /** sum of squared per-interaction scores (for the variance behind the CSI interval) */
+  scoreSq: number;
 }
 
 /** Everything the indicator formulas need, as counts: memory does not grow with the rows. */
@@ -35,10 +37,14 @@ export interface Aggregates {
   hist: Map<string, Map<number, number>>;
   feedback: number;
   topics: Map<string, { mentions: number; positive: number; neutral: number; negative: number }>;
+  /** handoff operations: handling_seconds (n, sum, sum of squares), accepted handoffs with ≥ 1 transfer, agent-handled interactions */
+  handling: { n: number; sum: number; sumSq: number };
+  transferred: number;
+  agentHandled: number;
 }
 
 export function emptyAggregates(): Aggregates {
-  const t = () => ({ n: 0, met: 0, scoreSum: 0 });
+  const t = () => ({ n: 0, met: 0, scoreSum: 0, scoreSq: 0 });
   return {
     interactions: 0,
     complaints: 0,
@@ -50,6 +56,9 @@ export function emptyAggregates(): Aggregates {
     hist: new Map(),
     feedback: 0,
     topics: new Map(),
+    handling: { n: 0, sum: 0, sumSq: 0 },
+    transferred: 0,
+    agentHandled: 0,
   };
 }
 
@@ -115,6 +124,35 @@ export function periodExpr(p: Period | undefined): string {
 const timeScore = (col: string) => `CASE WHEN ${col} <= ? THEN 100.0 ELSE MAX(0.0, 100.0 * (2.0 - ${col} / ?)) END`;
 
 /**
+ * Per time column: [n, met, score, score²] expressions (COUNT, SUM(met), SUM(score), SUM(score²)), shared by the
+ * base SQL and the rollup refresh; `timeAggParams(target)` gives their bound values in order.
+ */
+export function timeAggSql(col: string): [string, string, string, string] {
+  const sc = timeScore(col);
+  return [`COUNT(${col})`, `SUM(${col} <= ?)`, `SUM(${sc})`, `SUM((${sc}) * (${sc}))`];
+}
+export const timeAggParams = (t: number): number[] => new Array(7).fill(t); // met 1, score 2, score² 4
+
+/**
+ * Handoff operations, as [rollup column, expression]: handling_seconds n / sum / sum of squares (set when an agent
+ * resolves), accepted handoffs (queue_wait_seconds is set by the accept) with at least one transfer, agent-handled.
+ */
+export const OPS_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['handling_n', 'COUNT(i.handling_seconds)'],
+  ['handling_sum', 'SUM(i.handling_seconds)'],
+  ['handling_sq', 'SUM(i.handling_seconds * i.handling_seconds)'],
+  ['transferred', 'SUM(i.queue_wait_seconds IS NOT NULL AND i.transfers > 0)'],
+  ['agent_handled', "SUM(i.handled_by = 'agent')"],
+];
+
+/** Copies the handoff operations sums of one result row (keyed by OPS_COLUMNS names) into `a`. */
+export function readOps(a: Aggregates, n: (k: string) => number): void {
+  a.handling = { n: n('handling_n'), sum: n('handling_sum'), sumSq: n('handling_sq') };
+  a.transferred = n('transferred');
+  a.agentHandled = n('agent_handled');
+}
+
+/**
  * Aggregates for a window and segment, per period. Whole-day windows without an agent/topic segment read the
  * daily rollup (after refreshing dirty days); anything else, or a rollup that cannot be refreshed (e.g. a
  * read-only database), uses the base-table SQL.
@@ -149,15 +187,21 @@ export async function aggregateSql(db: Db, sla: SlaTargets, f: Filter, period?: 
     ['complaint_closed', 'i.complaint_closed_hours', sla.complaint_closed],
     ['transaction', 'i.transaction_days', sla.transaction],
   ];
-  const timeSql = cols.map(([k, c]) => `COUNT(${c}) AS ${k}_n, SUM(${c} <= ?) AS ${k}_met, SUM(${timeScore(c)}) AS ${k}_score`).join(', ');
-  const timeParams = cols.flatMap(([, , t]) => [t, t, t]);
+  const timeSql = cols
+    .map(([k, c]) => {
+      const [n, met, score, sq] = timeAggSql(c);
+      return `${n} AS ${k}_n, ${met} AS ${k}_met, ${score} AS ${k}_score, ${sq} AS ${k}_sq`;
+    })
+    .join(', ');
+  const timeParams = cols.flatMap(([, , t]) => timeAggParams(t));
 
   const w1 = whereClause(f, true);
   const rows = await db.all<Record<string, number | string | null>>(
     `SELECT ${p} AS p, COUNT(*) AS n, SUM(i.complaint) AS complaints, ${timeSql},
        COUNT(i.resolved) AS fcr_n, SUM(i.resolved = 'yes') AS fcr_yes,
        COUNT(i.repeat_contact_7d) AS rep_n, SUM(i.repeat_contact_7d) AS rep_yes,
-       COUNT(s.id) AS offered, SUM(s.status IN ('complete', 'incomplete')) AS responded
+       COUNT(s.id) AS offered, SUM(s.status IN ('complete', 'incomplete')) AS responded,
+       ${OPS_COLUMNS.map(([k, e]) => `${e} AS ${k}`).join(', ')}
      FROM interactions i LEFT JOIN surveys s ON s.interaction_id = i.id
      WHERE ${w1.sql} ${period ? 'GROUP BY p' : ''}`,
     [...timeParams, ...w1.params],
@@ -167,11 +211,12 @@ export async function aggregateSql(db: Db, sla: SlaTargets, f: Filter, period?: 
     const n = (k: string) => Number(r[k] ?? 0);
     a.interactions = n('n');
     a.complaints = n('complaints');
-    for (const [k] of cols) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`) };
+    for (const [k] of cols) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`), scoreSq: n(`${k}_sq`) };
     a.fcr = { n: n('fcr_n'), yes: n('fcr_yes') };
     a.repeat = { n: n('rep_n'), yes: n('rep_yes') };
     a.offered = n('offered');
     a.responded = n('responded');
+    readOps(a, n);
   }
 
   await db.each<{ p: string; item_id: string; value: number; c: number }>(

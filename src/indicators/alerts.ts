@@ -137,6 +137,13 @@ function evidenceCondition(model: IndicatorModel, indicator: string): { sql: str
       return { sql: 'i.complaint_closed_hours > ?', params: [sla.complaint_closed] };
     case 'sla.transaction':
       return { sql: 'i.transaction_days > ?', params: [sla.transaction] };
+    // operations figures: the interactions they are computed from (transferred / agent-handled / with a handling time)
+    case 'transfer_rate_pct':
+      return { sql: 'i.queue_wait_seconds IS NOT NULL AND i.transfers > 0', params: [] };
+    case 'agent_resolution_share_pct':
+      return { sql: "i.handled_by = 'agent'", params: [] };
+    case 'handling_seconds_mean':
+      return { sql: 'i.handling_seconds IS NOT NULL', params: [] };
   }
   const dim = indicator.startsWith('dimensions.') ? model.dimensions.filter((d) => d.id === indicator.slice(11)) : model.dimensions;
   const items = leaves(dim).flatMap((l) => ('survey' in l.signal! ? [l.signal.survey] : []));

@@ -1,6 +1,6 @@
 import type { Aggregates, Filter } from './aggregate';
 import { gradeOf, leaves, SLA_IDS, type IndicatorModel, type IndicatorNode } from './model';
-import { meanCi, nps as npsStat, pct, type Interval } from './stats';
+import { meanCi, nps as npsStat, pct, Z95, type Interval } from './stats';
 
 export interface Stat {
   value: number | null;
@@ -21,6 +21,8 @@ export interface TopicRow {
   topic: string;
   mentions: number;
   share_pct: number | null;
+  /** Wilson 95% CI of share_pct (mentions out of the feedback items in the window) */
+  share_ci: Interval | null;
   positive: number;
   neutral: number;
   negative: number;
@@ -50,8 +52,14 @@ export interface Report {
   csi_n: number;
   grade: string | null;
   grade_reason: string | null;
-  fuzzy: { grades: string[]; membership: number[] | null; grade: string | null; n: number };
+  fuzzy: { grades: string[]; membership: number[] | null; grade: string | null; grade_reason: string | null; n: number };
   topics: TopicRow[];
+  /** Handoff figures from the interactions table (src/handoff/queue.ts writes them). */
+  operations: {
+    handling_seconds_mean: Stat;
+    transfer_rate_pct: Stat & { transferred: number };
+    agent_resolution_share_pct: Stat & { agent: number };
+  };
   priorities: Array<{ dimension: string; importance: number; score: number; gap: number; priority: number }>;
   alerts: unknown[];
   warnings: string[];
@@ -81,47 +89,86 @@ function countWhere(h: Map<number, number> | undefined, test: (v: number) => boo
   return c;
 }
 
-function leafScore(node: IndicatorNode, a: Aggregates): { score: number | null; n: number } {
+/** Largest possible variance of a score bounded to 0-100 (all mass at 0 and 100): used when n = 1. */
+const MAX_VAR = 50 * 50;
+
+/**
+ * Mean of per-unit scores from n, Σx, Σx², and the variance of that mean s²/n with the sample variance
+ * s² = (Σx² − n·mean²)/(n − 1). With n = 1, s² is undefined and the bound 50² is used instead.
+ */
+export function meanAndVar(n: number, sum: number, sumSq: number): { score: number | null; n: number; v: number | null } {
+  if (n <= 0) return { score: null, n: 0, v: null };
+  const mean = sum / n;
+  const s2 = n > 1 ? Math.max(0, (sumSq - n * mean * mean) / (n - 1)) : MAX_VAR;
+  return { score: mean, n, v: s2 / n };
+}
+
+/** A leaf's 0-100 score, its n and the variance of the score (every leaf is a mean of per-unit 0-100 scores). */
+function leafScore(node: IndicatorNode, a: Aggregates): { score: number | null; n: number; v: number | null } {
   const s = node.signal!;
   if ('survey' in s) {
     const h = a.hist.get(s.survey);
     let n = 0;
     let sum = 0;
-    for (const [v, c] of h ?? []) (n += c), (sum += itemScore(s.survey, v) * c);
-    return { score: n ? sum / n : null, n };
+    let sq = 0;
+    for (const [v, c] of h ?? []) {
+      const x = itemScore(s.survey, v);
+      (n += c), (sum += x * c), (sq += x * x * c);
+    }
+    return meanAndVar(n, sum, sq);
   }
   if ('topic' in s) {
+    // per mention: positive 100, neutral 50, negative 0
     const t = a.topics.get(s.topic);
-    const n = t ? t.positive + t.neutral + t.negative : 0;
-    return { score: n ? ((t!.positive + 0.5 * t!.neutral) / n) * 100 : null, n };
+    if (!t) return meanAndVar(0, 0, 0);
+    return meanAndVar(t.positive + t.neutral + t.negative, 100 * t.positive + 50 * t.neutral, 10000 * t.positive + 2500 * t.neutral);
   }
   const m = s.measure;
-  if (m === 'fcr') return { score: a.fcr.n ? (100 * a.fcr.yes) / a.fcr.n : null, n: a.fcr.n };
-  if (m === 'repeat_contact') return { score: a.repeat.n ? 100 - (100 * a.repeat.yes) / a.repeat.n : null, n: a.repeat.n };
+  if (m === 'fcr') return meanAndVar(a.fcr.n, 100 * a.fcr.yes, 10000 * a.fcr.yes); // resolved yes 100, else 0
+  if (m === 'repeat_contact') {
+    const not = a.repeat.n - a.repeat.yes; // not a repeat 100, repeat 0
+    return meanAndVar(a.repeat.n, 100 * not, 10000 * not);
+  }
   const t = a.times[m];
-  return { score: t.n ? t.scoreSum / t.n : null, n: t.n };
+  return meanAndVar(t.n, t.scoreSum, t.scoreSq);
 }
 
-/** Weighted mean over children that have data; weights renormalised over those (missing is not zero). */
-function scoreNode(node: IndicatorNode, a: Aggregates): NodeScore {
+/**
+ * Weighted mean over children that have data; weights renormalised over those (missing is not zero).
+ * `v` is the delta-method variance Σ (wᵢ/Σw)² vᵢ over those children (weights fixed, children independent).
+ */
+function scoreNode(node: IndicatorNode, a: Aggregates): { out: NodeScore; v: number | null } {
   if (!node.children) {
-    const { score, n } = leafScore(node, a);
+    const { score, n, v } = leafScore(node, a);
     const sig = node.signal!;
     const signal = 'survey' in sig ? `survey:${sig.survey}` : 'topic' in sig ? `topic:${sig.topic}` : `measure:${sig.measure}`;
-    return { score: score === null ? null : r2(score), n, weight: r2(node.weight * 1e4) / 1e4, signal };
+    return { out: { score: score === null ? null : r2(score), n, weight: r2(node.weight * 1e4) / 1e4, signal }, v };
   }
   const indicators: Record<string, NodeScore> = {};
-  let wSum = 0;
-  let acc = 0;
+  const parts: Array<{ w: number; score: number; v: number | null }> = [];
   let n = 0;
   for (const c of node.children) {
     const s = scoreNode(c, a);
-    indicators[c.id] = s;
-    if (s.score !== null) (wSum += c.weight), (acc += c.weight * s.score), (n = Math.max(n, s.n));
+    indicators[c.id] = s.out;
+    if (s.out.score !== null) parts.push({ w: c.weight, score: s.out.score, v: s.v }), (n = Math.max(n, s.out.n));
   }
-  const out: NodeScore = { score: wSum > 0 ? r2(acc / wSum) : null, n, weight: r2(node.weight * 1e4) / 1e4, indicators };
+  const { mean, v } = combine(parts);
+  const out: NodeScore = { score: mean === null ? null : r2(mean), n, weight: r2(node.weight * 1e4) / 1e4, indicators };
   if (node.label) out.label = node.label;
-  return out;
+  return { out, v };
+}
+
+/** Renormalised weighted mean of parts and its variance Σ (wᵢ/Σw)² vᵢ. */
+function combine(parts: Array<{ w: number; score: number; v: number | null }>): { mean: number | null; v: number | null } {
+  const wSum = parts.reduce((x, p) => x + p.w, 0);
+  if (!(wSum > 0)) return { mean: null, v: null };
+  let acc = 0;
+  let v: number | null = 0;
+  for (const p of parts) {
+    acc += p.w * p.score;
+    v = v === null || p.v === null ? null : v + (p.w / wSum) ** 2 * p.v;
+  }
+  return { mean: acc / wSum, v };
 }
 
 /** Fuzzy comprehensive evaluation B = W·R over survey-item leaves, weighted-average operator M(•,+). */
@@ -143,10 +190,10 @@ export function fuzzyEvaluate(model: IndicatorModel, a: Aggregates): Report['fuz
     n = Math.max(n, total);
   }
   const names = grades.map((g) => g.name);
-  if (wSum === 0) return { grades: names, membership: null, grade: null, n: 0 };
+  if (wSum === 0) return { grades: names, membership: null, grade: null, grade_reason: 'no survey-item answers in the window', n: 0 };
   const membership = b.map((x) => Math.round((x / wSum) * 1e4) / 1e4);
   const best = membership.indexOf(Math.max(...membership));
-  return { grades: names, membership, grade: names[best], n };
+  return { grades: names, membership, grade: names[best], grade_reason: null, n };
 }
 
 const SLA_UNITS: Record<string, string> = {
@@ -194,14 +241,22 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
   }
 
   const dimensions: Record<string, NodeScore> = {};
-  let wSum = 0;
-  let acc = 0;
+  const parts: Array<{ w: number; score: number; v: number | null }> = [];
   for (const d of model.dimensions) {
     const s = scoreNode(d, a);
-    dimensions[d.id] = s;
-    if (s.score !== null) (wSum += d.weight), (acc += d.weight * s.score);
+    dimensions[d.id] = s.out;
+    if (s.out.score !== null) parts.push({ w: d.weight, score: s.out.score, v: s.v });
   }
-  const csi = wSum > 0 ? r2(acc / wSum) : null;
+  const combined = combine(parts);
+  const csi = combined.mean === null ? null : r2(combined.mean);
+  // delta method: Var(CSI) ≈ Σ ωₗ² Var(leaf ℓ) with ωₗ the renormalised global leaf weights (docs/INDICATORS.md)
+  const csiCi: Interval | null =
+    combined.mean === null || combined.v === null
+      ? null
+      : {
+          low: r2(Math.max(0, combined.mean - Z95 * Math.sqrt(combined.v))),
+          high: r2(Math.min(100, combined.mean + Z95 * Math.sqrt(combined.v))),
+        };
   const csiN = a.responded;
   let grade: string | null = null;
   let gradeReason: string | null = null;
@@ -210,7 +265,10 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
   else grade = gradeOf(csi, model.grades);
 
   const fuzzy = fuzzyEvaluate(model, a);
-  if (fuzzy.membership && fuzzy.n < model.minSample) fuzzy.grade = null;
+  if (fuzzy.membership && fuzzy.n < model.minSample) {
+    fuzzy.grade = null;
+    fuzzy.grade_reason = `only ${fuzzy.n} answers to the most-answered survey item; a grade needs at least ${model.minSample}`;
+  }
 
   const topics: TopicRow[] = [...a.topics.entries()]
     .map(([topic, t]) => {
@@ -219,6 +277,7 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
         topic,
         mentions: t.mentions,
         share_pct: a.feedback ? r2((100 * t.mentions) / a.feedback) : null,
+        share_ci: pct(Math.min(t.mentions, a.feedback), a.feedback).ci,
         positive: t.positive,
         neutral: t.neutral,
         negative: t.negative,
@@ -235,6 +294,16 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
       return { dimension: d.id, importance, score, gap: r2(100 - score), priority: r2(d.weight * (100 - score)) };
     })
     .sort((x, y) => y.priority - x.priority);
+
+  // operations (handoff): mean handling time of agent-resolved handoffs; transfer rate among handoffs an agent
+  // accepted (queue_wait_seconds is set by the accept); share of interactions handled (resolved) by an agent
+  const handling = meanCi(a.handling.n, a.handling.sum, a.handling.sumSq);
+  const accepted = a.times.queue_wait.n;
+  const operations: Report['operations'] = {
+    handling_seconds_mean: handling,
+    transfer_rate_pct: { ...pct(a.transferred, accepted), transferred: a.transferred },
+    agent_resolution_share_pct: { ...pct(a.agentHandled, a.interactions), agent: a.agentHandled },
+  };
 
   const dist = new Array(11).fill(0);
   for (const [v, c] of npsH ?? []) if (v >= 0 && v <= 10) dist[Math.round(v)] += c;
@@ -264,7 +333,10 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
       fcr_pct: fcr,
       response_rate_pct: response,
       complaint_rate_pct: complaint,
-      csi: { value: csi, n: csiN, ci: null },
+      csi: { value: csi, n: csiN, ci: csiCi },
+      handling_seconds_mean: handling,
+      transfer_rate_pct: pct(a.transferred, accepted),
+      agent_resolution_share_pct: pct(a.agentHandled, a.interactions),
     },
     sla,
     dimensions,
@@ -274,6 +346,7 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
     grade_reason: gradeReason,
     fuzzy,
     topics,
+    operations,
     priorities,
     alerts: [],
     warnings: [...model.warnings],

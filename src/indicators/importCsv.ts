@@ -191,7 +191,7 @@ async function writeBatch(db: Db, rows: ImportRow[], opts: ImportOptions): Promi
         } else if (old.text !== text) {
           // new text: the model's tags no longer apply (human labels are kept for the analyst to review)
           await tx.runRaw(
-            'UPDATE feedback SET text = ?, language = ?, sentiment = NULL, sentiment_confidence = NULL, model_id = NULL, model_version = NULL, classified_at = NULL WHERE id = ?',
+            'UPDATE feedback SET text = ?, language = ?, sentiment = NULL, sentiment_confidence = NULL, model_id = NULL, model_version = NULL, topic_model_id = NULL, topic_model_version = NULL, classified_at = NULL WHERE id = ?',
             [text, r.locale, old.id],
           );
           await tx.runRaw("DELETE FROM feedback_topics WHERE feedback_id = ? AND source = 'model'", [old.id]);

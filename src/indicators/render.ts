@@ -20,7 +20,12 @@ export function reportRows(r: Report): Array<[string, number | string | null, nu
   for (const [k, s] of Object.entries(r.sla)) rows.push([`sla.${k}`, s.compliance_pct, s.n, s.ci?.low ?? null, s.ci?.high ?? null]);
   for (const [k, d] of Object.entries(r.dimensions)) rows.push([`dimensions.${k}`, d.score, d.n, null, null]);
   if (r.fuzzy.membership) r.fuzzy.grades.forEach((g, i) => rows.push([`fuzzy.${g}`, r.fuzzy.membership![i], r.fuzzy.n, null, null]));
-  for (const t of r.topics) rows.push([`topic.${t.topic}.share_pct`, t.share_pct, t.mentions, null, null], [`topic.${t.topic}.net_sentiment`, t.net_sentiment, t.mentions, null, null]);
+  if (!r.fuzzy.grade && r.fuzzy.grade_reason) rows.push(['fuzzy.grade', `withheld: ${r.fuzzy.grade_reason}`, r.fuzzy.n, null, null]);
+  for (const t of r.topics)
+    rows.push(
+      [`topic.${t.topic}.share_pct`, t.share_pct, t.mentions, t.share_ci?.low ?? null, t.share_ci?.high ?? null],
+      [`topic.${t.topic}.net_sentiment`, t.net_sentiment, t.mentions, null, null],
+    );
   return rows;
 }
 
@@ -160,7 +165,7 @@ ${npsChart(r.nps_distribution)}
 <h2>Topics × sentiment</h2>
 ${topicChart(r)}
 <h2>Fuzzy evaluation</h2>
-<p>${r.fuzzy.membership ? r.fuzzy.grades.map((g, i) => `${esc(g)} ${r.fuzzy.membership![i]}`).join(' · ') + ` → ${esc(r.fuzzy.grade ?? 'withheld')}` : 'no survey ratings'}</p>
+<p>${r.fuzzy.membership ? r.fuzzy.grades.map((g, i) => `${esc(g)} ${r.fuzzy.membership![i]}`).join(' · ') + ` → ${esc(r.fuzzy.grade ?? `withheld (${r.fuzzy.grade_reason})`)}` : 'no survey ratings'}</p>
 <h2>Priorities (importance × gap)</h2>
 <table><tr><th>dimension</th><th>importance</th><th>score</th><th>priority</th></tr>
 ${r.priorities.map((p) => `<tr><td>${esc(p.dimension)}</td><td>${p.importance}</td><td>${p.score}</td><td>${p.priority}</td></tr>`).join('\n')}</table>

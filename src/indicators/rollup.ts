@@ -1,5 +1,5 @@
 import type { Db } from '../storage/db';
-import { EFFECTIVE_TOPIC, addAnswer, addTopic, emptyAggregates, nextDay, type Aggregates, type Filter, type Period } from './aggregate';
+import { EFFECTIVE_TOPIC, OPS_COLUMNS, addAnswer, addTopic, emptyAggregates, nextDay, readOps, timeAggParams, timeAggSql, type Aggregates, type Filter, type Period } from './aggregate';
 import type { SlaTargets } from './model';
 
 /**
@@ -39,18 +39,19 @@ async function rebuildDays(tx: Db, sla: SlaTargets, first: string, last: string)
   const range = [first, nextDay(last)];
   for (const t of ['ops', 'answers', 'topics']) await tx.runRaw(`DELETE FROM indicator_rollup_${t} WHERE day >= ? AND day <= ?`, [first, last]);
   const cols = timeColumns(sla);
-  const score = (c: string) => `CASE WHEN ${c} <= ? THEN 100.0 ELSE MAX(0.0, 100.0 * (2.0 - ${c} / ?)) END`;
   await tx.runRaw(
     `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, interactions, complaints,
-       ${cols.map(([k]) => `${k}_n, ${k}_met, ${k}_score`).join(', ')}, fcr_n, fcr_yes, rep_n, rep_yes, offered, responded)
+       ${cols.map(([k]) => `${k}_n, ${k}_met, ${k}_score, ${k}_sq`).join(', ')}, fcr_n, fcr_yes, rep_n, rep_yes, offered, responded,
+       ${OPS_COLUMNS.map(([k]) => k).join(', ')})
      SELECT ${segSql}, COUNT(*), SUM(i.complaint),
-       ${cols.map(([, c]) => `COUNT(${c}), SUM(${c} <= ?), SUM(${score(c)})`).join(', ')},
+       ${cols.map(([, c]) => timeAggSql(c).join(', ')).join(', ')},
        COUNT(i.resolved), SUM(i.resolved = 'yes'), COUNT(i.repeat_contact_7d), SUM(i.repeat_contact_7d),
-       COUNT(s.id), SUM(s.status IN ('complete', 'incomplete'))
+       COUNT(s.id), SUM(s.status IN ('complete', 'incomplete')),
+       ${OPS_COLUMNS.map(([, e]) => e).join(', ')}
      FROM interactions i LEFT JOIN surveys s ON s.interaction_id = i.id
      WHERE i.is_test = 0 AND i.started_at >= ? AND i.started_at < ?
      GROUP BY 1, 2, 3, 4, 5`,
-    [...cols.flatMap(([, , t]) => [t, t, t]), ...range],
+    [...cols.flatMap(([, , t]) => timeAggParams(t)), ...range],
   );
   await tx.runRaw(
     `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, interactions, complaints, feedback)
@@ -147,7 +148,10 @@ export async function aggregateRollup(db: Db, sla: SlaTargets, f: Filter, period
   const p = periodOfDay(period);
   const w = rollupWhere(f);
   const by = period ? 'GROUP BY p' : '';
-  const sums = ['interactions', 'complaints', ...TIMES.flatMap((k) => [`${k}_n`, `${k}_met`, `${k}_score`]), 'fcr_n', 'fcr_yes', 'rep_n', 'rep_yes', 'offered', 'responded', 'feedback'];
+  const sums = [
+    'interactions', 'complaints', ...TIMES.flatMap((k) => [`${k}_n`, `${k}_met`, `${k}_score`, `${k}_sq`]),
+    'fcr_n', 'fcr_yes', 'rep_n', 'rep_yes', 'offered', 'responded', 'feedback', ...OPS_COLUMNS.map(([k]) => k),
+  ];
   const rows = await db.all<Record<string, number | string | null>>(
     `SELECT ${p} AS p, ${sums.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM indicator_rollup_ops WHERE ${w.sql} ${by}`,
     w.params,
@@ -157,12 +161,13 @@ export async function aggregateRollup(db: Db, sla: SlaTargets, f: Filter, period
     const n = (k: string) => Number(r[k] ?? 0);
     a.interactions = n('interactions');
     a.complaints = n('complaints');
-    for (const k of TIMES) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`) };
+    for (const k of TIMES) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`), scoreSq: n(`${k}_sq`) };
     a.fcr = { n: n('fcr_n'), yes: n('fcr_yes') };
     a.repeat = { n: n('rep_n'), yes: n('rep_yes') };
     a.offered = n('offered');
     a.responded = n('responded');
     a.feedback = n('feedback');
+    readOps(a, n);
   }
   await db.each<{ p: string; item_id: string; value: number; c: number }>(
     `SELECT ${p} AS p, item_id, value, SUM(c) AS c FROM indicator_rollup_answers WHERE ${w.sql} GROUP BY p, item_id, value`,

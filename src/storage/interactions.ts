@@ -21,9 +21,13 @@ export interface Interaction {
   handoff_reason: string | null;
   complaint: number;
   is_test: number;
+  repeat_contact_7d: number | null;
 }
 
 export type Role = 'customer' | 'bot' | 'agent' | 'system';
+
+/** A contact counts as a repeat when the same user had another interaction within this window before it. */
+export const REPEAT_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 /** Interactions, their transcripts and events. Text is passed through `redact` before it is written. */
 export class InteractionRepo {
@@ -49,13 +53,22 @@ export class InteractionRepo {
     );
   }
 
+  /**
+   * Starts an interaction. `repeat_contact_7d` is 1 when the same user started another interaction in the previous
+   * 7 days (any channel or conversation), else 0; NULL when the user is not known (no id / "unknown"), since every
+   * such contact would otherwise look like a repeat of every other.
+   */
   async open(p: { conversationId: string; userId: string; channel: string; locale?: string; isTest?: boolean }): Promise<Interaction> {
     const id = randomUUID();
-    const at = this.ts();
+    const now = this.now();
+    const at = now.toISOString();
+    const weekAgo = new Date(now.getTime() - REPEAT_WINDOW_MS).toISOString();
+    const known = p.userId && p.userId !== 'unknown' ? 1 : 0;
     await this.db.run(
-      `INSERT INTO interactions(id, conversation_id, user_id, channel, locale, started_at, last_activity_at, is_test)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, p.conversationId, p.userId, p.channel, p.locale ?? null, at, at, p.isTest ? 1 : 0],
+      `INSERT INTO interactions(id, conversation_id, user_id, channel, locale, started_at, last_activity_at, is_test, repeat_contact_7d)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+         CASE WHEN ? THEN EXISTS (SELECT 1 FROM interactions WHERE user_id = ? AND started_at >= ? AND started_at <= ?) END)`,
+      [id, p.conversationId, p.userId, p.channel, p.locale ?? null, at, at, p.isTest ? 1 : 0, known, p.userId, weekAgo, at],
     );
     return (await this.get(id))!;
   }

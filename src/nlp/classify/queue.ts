@@ -13,6 +13,15 @@ export interface QueueOptions {
   onClassified?: (feedbackId: number, result: { sentiment: string | null; confidence: number }) => Promise<void>;
 }
 
+/** A feedback row whose sentiment model or topic tagger (id or version) differs from the current ones (NULL-safe). */
+const STALE = `(model_id IS NOT ? OR model_version IS NOT ? OR topic_model_id IS NOT ? OR topic_model_version IS NOT ?)`;
+const staleParams = (c: { sentiment: { id: string; version: string }; topics: { id: string; version: string } }) => [
+  c.sentiment.id,
+  c.sentiment.version,
+  c.topics.id,
+  c.topics.version,
+];
+
 export interface JobRow {
   feedback_id: number;
   status: string;
@@ -54,6 +63,45 @@ export class ClassificationQueue {
     this.wake?.();
   }
 
+  /** enqueue() for many ids: one upsert per 500 ids, in one transaction per chunk (bulk imports). */
+  async enqueueMany(ids: number[]): Promise<number> {
+    const now = new Date().toISOString();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await this.db.run(
+        `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
+         SELECT value, 'pending', 0, ?, ?, ? FROM json_each(?) WHERE true
+         ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at`,
+        [now, now, now, JSON.stringify(chunk)],
+      );
+    }
+    if (ids.length) this.wake?.();
+    return ids.length;
+  }
+
+  /**
+   * Queue every feedback row not tagged by the given sentiment model and topic tagger (id and version each; rows
+   * never classified included). Rows already tagged by them are left alone, which makes `npm run reclassify` resumable.
+   * Returns the number queued.
+   */
+  async enqueueStale(current: { sentiment: { id: string; version: string }; topics: { id: string; version: string } }): Promise<number> {
+    const now = new Date().toISOString();
+    const r = await this.db.run(
+      `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
+       SELECT id, 'pending', 0, ?, ?, ? FROM feedback WHERE ${STALE} ORDER BY id
+       ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at`,
+      [now, now, now, ...staleParams(current)],
+    );
+    if (r.changes) this.wake?.();
+    return r.changes;
+  }
+
+  /** How many feedback rows are not (yet) tagged by the given models. */
+  async countStale(current: { sentiment: { id: string; version: string }; topics: { id: string; version: string } }): Promise<number> {
+    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM feedback WHERE ${STALE}`, staleParams(current));
+    return row?.n ?? 0;
+  }
+
   /** Queue every feedback row that was never classified and has no job (e.g. imported by the CLI). */
   async enqueueUnclassified(): Promise<number> {
     const now = new Date().toISOString();
@@ -80,11 +128,21 @@ export class ClassificationQueue {
     this.loop = null;
   }
 
-  /** Process jobs until none is due; returns how many were handled. Used by the loop and by tests/CLIs. */
-  async drain(onEach?: (n: number) => void): Promise<number> {
+  /** Process jobs until none is due (or `max` were handled); returns how many were handled. Used by the loop and by tests/CLIs. */
+  async drain(onEach?: (n: number) => void, max = Infinity): Promise<number> {
     let n = 0;
-    while (await this.processOne()) onEach?.(++n);
+    // (not `onEach?.(++n)`: optional chaining would skip the increment without a callback)
+    while (n < max && (await this.processOne())) {
+      n++;
+      onEach?.(n);
+    }
     return n;
+  }
+
+  /** Earliest time a pending job becomes due (retry back-off), or null when none is pending. */
+  async nextDue(): Promise<string | null> {
+    const row = await this.db.get<{ t: string | null }>(`SELECT MIN(run_after) AS t FROM classification_jobs WHERE status='pending'`);
+    return row?.t ?? null;
   }
 
   async counts(): Promise<Record<string, number>> {
@@ -120,23 +178,31 @@ export class ClassificationQueue {
       [now],
     );
     if (!job) return false;
-    await this.db.run(`UPDATE classification_jobs SET status='running', attempts=attempts+1, updated_at=? WHERE feedback_id=?`, [now, job.feedback_id]);
+    // claim it: another process on the same database (the bot's worker, a CLI) may have taken it meanwhile
+    const claim = await this.db.run(
+      `UPDATE classification_jobs SET status='running', attempts=attempts+1, updated_at=? WHERE feedback_id=? AND status='pending' AND attempts=?`,
+      [now, job.feedback_id, job.attempts],
+    );
+    if (claim.changes !== 1) return true;
     const attempts = job.attempts + 1;
     try {
       const fb = await this.db.get<{ text: string; language: string | null }>('SELECT text, language FROM feedback WHERE id=?', [job.feedback_id]);
       if (!fb) throw new Error(`feedback ${job.feedback_id} not found`);
       const r = await this.pipeline.classify(fb.text, normalizeLocale(fb.language));
+      // the topic tagger that produced the tags (taxonomy or learned topic model), recorded on every model tag
+      const tm = r.topicModel ?? this.pipeline.topicModel ?? { id: null, version: null };
       const at = new Date().toISOString();
       await this.db.transaction(async (tx) => {
         await tx.runRaw(
-          `UPDATE feedback SET sentiment=?, sentiment_confidence=?, model_id=?, model_version=?, classified_at=?, language=COALESCE(language, ?) WHERE id=?`,
-          [r.sentiment, r.confidence, r.model.id, r.model.version, at, r.language, job.feedback_id],
+          `UPDATE feedback SET sentiment=?, sentiment_confidence=?, model_id=?, model_version=?, topic_model_id=?, topic_model_version=?,
+             classified_at=?, language=COALESCE(language, ?) WHERE id=?`,
+          [r.sentiment, r.confidence, r.model.id, r.model.version, tm.id, tm.version, at, r.language, job.feedback_id],
         );
         await tx.runRaw(`DELETE FROM feedback_topics WHERE feedback_id=? AND source='model'`, [job.feedback_id]);
         for (const t of r.topics) {
           await tx.runRaw(
-            `INSERT INTO feedback_topics(feedback_id, source, topic, sentiment, confidence) VALUES (?, 'model', ?, ?, ?)`,
-            [job.feedback_id, t.topic, t.sentiment, t.confidence],
+            `INSERT INTO feedback_topics(feedback_id, source, topic, sentiment, confidence, model_id, model_version) VALUES (?, 'model', ?, ?, ?, ?, ?)`,
+            [job.feedback_id, t.topic, t.sentiment, t.confidence, tm.id, tm.version],
           );
         }
         await tx.runRaw(`UPDATE classification_jobs SET status='done', last_error=NULL, updated_at=? WHERE feedback_id=?`, [at, job.feedback_id]);

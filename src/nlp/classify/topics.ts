@@ -35,6 +35,12 @@ export class TopicTagger {
   private readonly learned = new Map<string, LinearModel>();
   private threshold = 0.5;
   readonly version: string;
+  /**
+   * Model id and version written on every topic tag this tagger produces (feedback_topics.model_id/model_version):
+   * keywords only → `taxonomy` @ the taxonomy version; with a learned topic model → its id @ `<model version>+taxonomy-v<n>`,
+   * so a change of either the taxonomy or the learned model changes the version.
+   */
+  readonly info: { id: string; version: string };
 
   constructor(taxonomy: Taxonomy, model?: TopicModelFile) {
     this.matchers = taxonomy.topics
@@ -52,6 +58,9 @@ export class TopicTagger {
       this.threshold = model.threshold;
     }
     this.version = `taxonomy-v${taxonomy.version}${model ? `+${model.id}@${model.version}` : ''}`;
+    this.info = model
+      ? { id: model.id, version: `${model.version}+taxonomy-v${taxonomy.version}` }
+      : { id: 'taxonomy', version: String(taxonomy.version) };
   }
 
   private readonly hasOther: boolean;
