@@ -49,18 +49,43 @@ export class ServiceBot extends ActivityHandler {
     });
   }
 
-  /** Skip redelivered activities (same id in the same conversation), then save state after every turn. */
+  /** Turns running in this process, by conversation and activity id: a redelivery meanwhile waits for them. */
+  private readonly running = new Map<string, Promise<void>>();
+
+  /**
+   * Skip redelivered activities (same id in the same conversation), then save state after every turn.
+   * The id is recorded only after the turn and its state are saved: a process killed mid-turn never
+   * acknowledged the activity, so the channel's redelivery after the restart must run it, not be ignored.
+   */
   async run(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
-    if (a.type === ActivityTypes.Message && a.id && a.conversation?.id) {
-      const fresh = await this.deps.interactions.markProcessed(a.conversation.id, a.id);
-      if (!fresh) {
-        this.deps.log.info('duplicate activity ignored', { conversationId: a.conversation.id, activityId: a.id });
-        return;
-      }
+    if (!(a.type === ActivityTypes.Message && a.id && a.conversation?.id)) return this.turn(ctx);
+    const key = `${a.conversation.id}\n${a.id}`;
+    const earlier = this.running.get(key);
+    if (earlier) {
+      await earlier.catch(() => undefined);
+      return this.duplicate(a.conversation.id, a.id);
     }
+    const turn = (async () => {
+      if (await this.deps.interactions.isProcessed(a.conversation.id, a.id!)) return this.duplicate(a.conversation.id, a.id!);
+      await this.turn(ctx);
+      await this.deps.interactions.markProcessed(a.conversation.id, a.id!);
+    })();
+    this.running.set(key, turn);
+    try {
+      await turn;
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private async turn(ctx: TurnContext): Promise<void> {
     await super.run(ctx);
     await this.deps.conversationState.saveChanges(ctx, false);
     await this.deps.userState.saveChanges(ctx, false);
+  }
+
+  private duplicate(conversationId: string, activityId: string): void {
+    this.deps.log.info('duplicate activity ignored', { conversationId, activityId });
   }
 }

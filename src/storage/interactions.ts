@@ -148,6 +148,11 @@ export class InteractionRepo {
     return row ? JSON.parse(row.reference) : undefined;
   }
 
+  /** Whether an inbound activity id was recorded (its turn completed): a redelivery to ignore. */
+  async isProcessed(conversationId: string, activityId: string): Promise<boolean> {
+    return !!(await this.db.get('SELECT 1 FROM processed_activities WHERE conversation_id = ? AND activity_id = ?', [conversationId, activityId]));
+  }
+
   /** Record an inbound activity id; false when it was seen before (a redelivery). */
   async markProcessed(conversationId: string, activityId: string): Promise<boolean> {
     const r = await this.db.run('INSERT OR IGNORE INTO processed_activities(conversation_id, activity_id, at) VALUES (?, ?, ?)', [
