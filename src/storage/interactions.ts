@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { Db } from './db';
+import { RecentKeys } from './recentKeys';
 
 export interface Interaction {
   id: string;
@@ -134,13 +135,21 @@ export class InteractionRepo {
     return this.db.all('SELECT kind, detail, at FROM interaction_events WHERE interaction_id = ? ORDER BY id', [id]);
   }
 
-  async saveReference(ref: Partial<ConversationReference>): Promise<void> {
-    if (!ref.conversation?.id) return;
+  /** The reference last written per conversation: most turns carry the same one, and need no write. */
+  private readonly savedRefs = new RecentKeys<string>();
+
+  async saveReference(full: Partial<ConversationReference>): Promise<void> {
+    if (!full.conversation?.id) return;
+    // the activity id changes every turn and proactive messages do not need it
+    const { activityId: _ignored, ...ref } = full;
+    const json = JSON.stringify(ref);
+    if (this.savedRefs.get(ref.conversation!.id) === json) return;
     await this.db.run(
       `INSERT INTO conversation_refs(conversation_id, channel, user_id, reference, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(conversation_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
-      [ref.conversation.id, ref.channelId ?? '', ref.user?.id ?? '', JSON.stringify(ref), this.ts()],
+      [ref.conversation!.id, ref.channelId ?? '', ref.user?.id ?? '', json, this.ts()],
     );
+    this.savedRefs.set(ref.conversation!.id, json);
   }
 
   async reference(conversationId: string): Promise<Partial<ConversationReference> | undefined> {

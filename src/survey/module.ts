@@ -13,6 +13,7 @@ import { Eligibility } from './eligibility';
 import { createFollowupForNegativeFeedback, FollowupRepo } from './followups';
 import { IdleScheduler } from './idleScheduler';
 import { SurveyRepo } from './surveyRepo';
+import { RecentKeys } from '../storage/recentKeys';
 
 export interface ProactiveDeps {
   adapter: CloudAdapter;
@@ -92,10 +93,13 @@ export function createSurveyModule(o: SurveyModuleOptions) {
   }
 
   /** A message in a new conversation abandons this user's surveys left open elsewhere. Never consumes the turn. */
+  // Only a switch of conversation can abandon anything: consecutive messages in the same one skip the write.
+  const lastConversation = new RecentKeys<string>();
   const interceptor = async (ctx: TurnContext): Promise<boolean> => {
     const userId = ctx.activity.from?.id;
     const conversationId = ctx.activity.conversation?.id;
-    if (userId && conversationId) {
+    if (userId && conversationId && lastConversation.get(userId) !== conversationId) {
+      lastConversation.set(userId, conversationId);
       const n = await surveys.abandonOpenForUser(userId, conversationId);
       if (n) o.log.info('open surveys marked incomplete: customer started a new conversation', { count: n });
     }
