@@ -1,5 +1,6 @@
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import { spawnSync } from 'node:child_process';
+import cliProgress from 'cli-progress';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readCsv } from '../nlp/classify/csv';
@@ -41,7 +42,13 @@ async function main() {
     const gold = (await corrections(o.corrections)).filter((g) => g.sentiment);
     const rows = [...loadSentimentTrain(o.data ?? '../shared/data'), ...gold.map((g) => ({ text: g.text, label: g.sentiment as 'negative' | 'neutral' | 'positive', source: 'corrections' }))];
     log(`training lexical sentiment on ${rows.length} texts (${gold.length} from analysts' corrections)`);
-    const model = trainLexicalSentiment(rows, { log, epochs: o.epochs ? Number(o.epochs) : undefined });
+    const bar = new cliProgress.SingleBar({ format: 'training [{bar}] {value}/{total} epochs | {duration_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+    const model = trainLexicalSentiment(rows, {
+      log: (m) => (bar.isActive ? undefined : log(m)),
+      epochs: o.epochs ? Number(o.epochs) : undefined,
+      onProgress: (done, total) => (done === 1 ? bar.start(total, 1) : bar.update(done)),
+    });
+    bar.stop();
     const out = o.out ?? 'models/lexical/sentiment.json';
     mkdirSync(dirname(out), { recursive: true });
     saveJson(out, model);

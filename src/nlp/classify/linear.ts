@@ -42,7 +42,7 @@ export class LinearModel {
   static train(
     data: { x: Map<string, number>; y: number; w?: number }[],
     labels: string[],
-    opts: { epochs?: number; lr?: number; l2?: number; minCount?: number; seed?: number } = {},
+    opts: { epochs?: number; lr?: number; l2?: number; minCount?: number; seed?: number; onEpoch?: () => void } = {},
   ): LinearModel {
     const { epochs = 4, lr = 0.5, l2 = 1e-6, minCount = 2 } = opts;
     const k = labels.length;
@@ -90,6 +90,7 @@ export class LinearModel {
           }
         }
       }
+      opts.onEpoch?.();
     }
     const weights = new Map<string, Float64Array>();
     for (const [f, i] of index) weights.set(f, W.slice(i * k, i * k + k));
