@@ -274,4 +274,27 @@ describe('1,000 messages in one conversation (echo bot)', () => {
     expect(streamed.map((a) => a.id)).toEqual(paged.map((a) => a.id));
     ws.close();
   }, 120_000);
+
+  it('botframework-directlinejs posts 1,000 messages and, polling by watermark, receives every one and its echo once', async () => {
+    const token = (await (await fetch(`${url}/tokens/generate`, { method: 'POST', headers: auth(SECRET), body: '{}' })).json()).token;
+    const client = new DirectLine({ token, domain: url, webSocket: false, pollingInterval: 100 } as any);
+    const N = 1000;
+    const received = collect(client, (all) => all.filter((a) => a.from?.role === 'bot').length >= N, 100_000);
+    // 10 at a time, as a busy customer typing fast would never do but a proxy might
+    for (let i = 0; i < N; i += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, k) =>
+          new Promise<string>((resolve, reject) => client.postActivity({ type: 'message', from: { id: 'u-load', role: 'user' }, text: `d${i + k}` } as any).subscribe({ next: resolve, error: reject })),
+        ),
+      );
+    }
+    const all = await received;
+    const ids = all.map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length); // nothing delivered twice
+    const user = all.filter((a) => a.from?.role !== 'bot').map((a) => a.text);
+    const echo = all.filter((a) => a.from?.role === 'bot').map((a) => a.text);
+    expect([...user].sort()).toEqual(Array.from({ length: N }, (_, n) => `d${n}`).sort());
+    expect([...echo].sort()).toEqual(Array.from({ length: N }, (_, n) => `echo d${n}`).sort());
+    client.end();
+  }, 150_000);
 });
