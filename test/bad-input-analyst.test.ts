@@ -42,6 +42,9 @@ async function seed() {
       ['i' + i, 's' + i, text, at, i % 2 ? 'negative' : 'positive', (i % 10) / 10]);
     await db.run(`INSERT INTO feedback_topics (feedback_id, source, topic, sentiment, confidence) VALUES (?, 'model', ?, ?, 0.8)`, [f.lastID, i % 2 ? 'response_speed' : 'attitude', i % 2 ? 'negative' : 'positive']);
   }
+  // alert 1: open, behind i1 and i3
+  await db.run(`INSERT INTO indicator_alerts (rule_id, kind, indicator, window_from, window_to, segment, value, limit_value, n, message, interaction_ids, model_version, created_at, updated_at)
+    VALUES ('seeded', 'threshold', 'csat_pct', '2026-11-01', '2026-11-30', '{}', 50, 80, 12, 'seeded alert', '["i1","i3"]', 1, '2026-11-30T00:00:00.000Z', '2026-11-30T00:00:00.000Z')`);
 }
 
 /** Every stored row an analyst write could touch, as one comparable value. */
@@ -54,6 +57,7 @@ async function snapshot(): Promise<string> {
     db.all('SELECT * FROM transcript ORDER BY id'),
     db.all('SELECT * FROM surveys ORDER BY id'),
     db.all('SELECT COUNT(*) AS n FROM audit_log'),
+    db.all('SELECT * FROM indicator_alerts ORDER BY id'),
   ]);
   return JSON.stringify(parts);
 }
@@ -73,7 +77,7 @@ async function expectError(r: Response, ...statuses: number[]) {
 }
 
 const ROUTES: [string, string][] = [
-  ['GET', '/me'], ['GET', '/meta'], ['GET', '/dashboard'], ['GET', '/alerts/1'], ['GET', '/interactions/i1'],
+  ['GET', '/me'], ['GET', '/meta'], ['GET', '/dashboard'], ['GET', '/alerts/1'], ['POST', '/alerts/1/acknowledge'], ['GET', '/interactions/i1'],
   ['GET', '/feedback'], ['GET', '/feedback/1'], ['POST', '/feedback/1/correction'], ['POST', '/feedback/bulk-correction'],
   ['GET', '/audit'], ['GET', '/goldset/metrics'], ['GET', '/goldset'], ['GET', '/export/feedback.csv'], ['GET', '/export/feedback.json'],
   ['GET', '/export/report.json'], ['GET', '/export/report.csv'], ['GET', '/report.html'], ['GET', '/subjects/u1/export'], ['POST', '/subjects/u1/delete'],
@@ -182,6 +186,21 @@ describe('corrections with bad input: 4xx and nothing changed', () => {
     expect(await snapshot()).toBe(before);
   });
 
+  // The shared body parser also reads forms and multipart; the analyst write routes take JSON only (415 otherwise).
+  const types: [string, string, string][] = [
+    ['form-encoded', 'sentiment=negative', 'application/x-www-form-urlencoded'],
+    ['multipart', '--x\r\nContent-Disposition: form-data; name="sentiment"\r\n\r\nnegative\r\n--x--\r\n', 'multipart/form-data; boundary=x'],
+    ['plain text', '{"sentiment":"negative"}', 'text/plain'],
+  ];
+  it.each(types)('correction as %s → 415, nothing changed', async (_name, body, type) => {
+    const before = await snapshot();
+    await expectError(await send('/feedback/1/correction', body, type), 415);
+    await expectError(await send('/feedback/bulk-correction', body.replace('negative', 'negative&ids=1'), type), 415);
+    await expectError(await send('/alerts/1/acknowledge', body, type), 415);
+    await expectError(await send('/subjects/u0/delete', body.replace('sentiment=negative', 'confirm=u0'), type), 415);
+    expect(await snapshot()).toBe(before);
+  });
+
   it('bulk with only unknown ids corrects nothing', async () => {
     const before = await snapshot();
     const r = await send('/feedback/bulk-correction', { ...ok, ids: [999998, 999999] });
@@ -268,5 +287,52 @@ describe('data-subject requests for unknown or odd user ids', () => {
     const doc = await r.json();
     expect(doc.interactions).toEqual([]);
     expect(doc.feedback).toEqual([]);
+  });
+});
+
+describe('alerts: bad ids, CSRF, replayed acknowledgement', () => {
+  it.each(['abc', '-1', '0', '1.5', '1e3', 'Infinity', '%27%20OR%201%3D1', '9'.repeat(30)])('GET /alerts/%s → 400, acknowledge → 400, nothing changed', async (id) => {
+    const before = await snapshot();
+    await expectError(await get(`/alerts/${id}`), 400);
+    await expectError(await send(`/alerts/${id}/acknowledge`, {}), 400);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('an unknown alert id → 404 for the drill-down and the acknowledgement, nothing changed', async () => {
+    const before = await snapshot();
+    await expectError(await get('/alerts/999999'), 404);
+    await expectError(await send('/alerts/999999/acknowledge', {}), 404);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('a cookie session without the CSRF header cannot acknowledge (403, alert still open)', async () => {
+    const r = await post(api('/login'), { username: 'ana', password: 'analyst-demo' });
+    const cookie = r.headers.get('set-cookie')!.split(';')[0];
+    const { csrf } = await r.json();
+    const before = await snapshot();
+    await expectError(await post(api('/alerts/1/acknowledge'), {}, { cookie }), 403);
+    await expectError(await post(api('/alerts/1/acknowledge'), {}, { cookie, 'x-csrf-token': 'wrong' }), 403);
+    expect(await snapshot()).toBe(before);
+    // the drill-down itself is a GET: fine with the cookie alone
+    const d = await (await fetch(api('/alerts/1'), { headers: { cookie } })).json();
+    expect(d.alert.acknowledged_at).toBeNull();
+    expect(d.interactions.map((i: any) => i.id).sort()).toEqual(['i1', 'i3']);
+    // with the header it works
+    const ok = await post(api('/alerts/1/acknowledge'), {}, { cookie, 'x-csrf-token': csrf });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).alert.acknowledged_by).toBe('ana');
+  });
+
+  it('a replayed acknowledgement keeps the first one and adds no audit entry', async () => {
+    const first = await bot.app.db.get<any>('SELECT acknowledged_at, acknowledged_by FROM indicator_alerts WHERE id = 1');
+    expect(first.acknowledged_by).toBe('ana');
+    const before = await snapshot();
+    for (let i = 0; i < 3; i++) {
+      const r = await send('/alerts/1/acknowledge', {});
+      expect(r.status).toBe(200);
+      expect((await r.json()).alert).toMatchObject(first);
+    }
+    expect(await snapshot()).toBe(before);
+    expect(await bot.app.db.all("SELECT action, actor FROM audit_log WHERE target_type = 'alert'")).toEqual([{ action: 'acknowledge_alert', actor: 'ana' }]);
   });
 });

@@ -6,7 +6,7 @@ import { AlertRepo, buildReport, trend, type Filter, type IndicatorModel, type P
 import { toCsv as reportCsv, toHtml as reportHtml } from '../../indicators/render';
 import type { Logger } from '../../log';
 import type { Db } from '../../storage/db';
-import { CorrectionError, CorrectionService, listAudit, type Correction } from './corrections';
+import { audit, CorrectionError, CorrectionService, listAudit, type Correction } from './corrections';
 import { deleteSubject, exportSubject } from './dataSubject';
 import { BOM, FEEDBACK_COLUMNS, feedbackCsvLine } from './exportCsv';
 import { FeedbackRepo, type FeedbackQuery, type PageOpts } from './feedbackRepo';
@@ -123,6 +123,17 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
       }
     };
 
+  // State-changing routes take JSON only. The shared body parser also parses form and multipart bodies, so
+  // `sentiment=negative` posted as a form used to be applied like JSON. A bodyless POST (acknowledge) is fine.
+  const jsonOnly: restify.RequestHandler = (req, res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && req.getContentType() !== 'application/json') {
+      res.send(415, { error: 'content-type must be application/json' });
+      return next(false);
+    }
+    next();
+  };
+
   if (deps.meRoute) server.get(`${api}/me`, guard, wrap(async (req, res) => void res.send({ account: actorOf(req) })));
 
   server.get(`${api}/meta`, guard, wrap(async (req, res) => {
@@ -150,14 +161,44 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
     res.send({ report, previous, previous_window: prevF, trend: series, period, open_alerts: await alerts.list({ open: true, limit: 50 }) });
   }));
 
-  server.get(`${api}/alerts/:id`, guard, wrap(async (req, res) => {
-    const a = (await alerts.list({ limit: 1000 })).find((x) => x.id === Number(req.params.id));
-    if (!a) return void res.send(404, { error: 'no such alert' });
+  /** A positive integer path id, or a QueryError (400). */
+  const pathId = (v: unknown): number => {
+    const s = String(v ?? '');
+    if (!/^\d{1,15}$/.test(s) || Number(s) < 1) throw new QueryError('id: expected a positive integer');
+    return Number(s);
+  };
+  const alertDetail = async (id: number) => {
+    const a = await alerts.get(id);
+    if (!a) return undefined;
     const ids = a.interaction_ids.slice(0, 100);
     const rows = ids.length
       ? await db.all(`SELECT id, started_at, channel, locale, handled_by, agent_id, outcome, resolved, complaint FROM interactions WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY started_at DESC`, ids)
       : [];
-    res.send({ alert: a, interactions: rows });
+    return { alert: a, interactions: rows };
+  };
+
+  // Looked up by id: listing the newest 1000 and searching them missed every older alert (404 for an open one).
+  server.get(`${api}/alerts/:id`, guard, wrap(async (req, res) => {
+    const d = await alertDetail(pathId(req.params.id));
+    if (!d) return void res.send(404, { error: 'no such alert' });
+    res.send(d);
+  }));
+
+  // Acknowledging takes the alert off the open list (the next report run refreshes it but keeps it acknowledged).
+  server.post(`${api}/alerts/:id/acknowledge`, guard, jsonOnly, wrap(async (req, res) => {
+    const id = pathId(req.params.id);
+    const actor = actorOf(req);
+    const at = new Date().toISOString();
+    const found = await db.transaction(async (tx) => {
+      const a = await tx.get<{ acknowledged_at: string | null }>('SELECT acknowledged_at FROM indicator_alerts WHERE id = ?', [id]);
+      if (!a) return false;
+      if (a.acknowledged_at) return true; // the first acknowledgement stays; nothing new to audit
+      await tx.runRaw('UPDATE indicator_alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL', [at, actor, id]);
+      await audit(tx, at, actor, 'acknowledge_alert', 'alert', String(id), { acknowledged_at: null }, { acknowledged_at: at, acknowledged_by: actor });
+      return true;
+    });
+    if (!found) return void res.send(404, { error: 'no such alert' });
+    res.send(await alertDetail(id));
   }));
 
   server.get(`${api}/interactions/:id`, guard, wrap(async (req, res) => {
@@ -181,7 +222,7 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
     res.send({ feedback: f, audit: await listAudit(db, { targetType: 'feedback', targetId: String(f.id) }) });
   }));
 
-  server.post(`${api}/feedback/:id/correction`, guard, wrap(async (req, res) => {
+  server.post(`${api}/feedback/:id/correction`, guard, jsonOnly, wrap(async (req, res) => {
     const id = Number(req.params.id);
     const body = (req.body ?? {}) as Correction;
     const n = await corrections.apply([id], { sentiment: body.sentiment, topics: body.topics }, actorOf(req));
@@ -189,7 +230,7 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
     res.send({ feedback: await repo.get(id) });
   }));
 
-  server.post(`${api}/feedback/bulk-correction`, guard, wrap(async (req, res) => {
+  server.post(`${api}/feedback/bulk-correction`, guard, jsonOnly, wrap(async (req, res) => {
     const body = (req.body ?? {}) as Correction & { ids?: unknown };
     const ids = Array.isArray(body.ids) ? body.ids.map((x) => (typeof x === 'number' || (typeof x === 'string' && /^\d+$/.test(x)) ? Number(x) : NaN)) : [];
     if (!ids.length || ids.length > 1000) return void res.send(400, { error: 'ids: give 1 to 1000 feedback ids' });
@@ -248,7 +289,7 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
     const data = await exportSubject(db, req.params.userId, actorOf(req));
     send(res, 200, 'application/json; charset=utf-8', JSON.stringify(data, null, 2), { 'content-disposition': 'attachment; filename="subject.json"' });
   }));
-  server.post(`${api}/subjects/:userId/delete`, guard, wrap(async (req, res) => {
+  server.post(`${api}/subjects/:userId/delete`, guard, jsonOnly, wrap(async (req, res) => {
     if ((req.body as any)?.confirm !== req.params.userId) return void res.send(400, { error: 'confirm: repeat the user id to delete' });
     res.send({ deleted: await deleteSubject(db, req.params.userId, actorOf(req)) });
   }));
