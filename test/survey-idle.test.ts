@@ -80,12 +80,16 @@ describe('IdleScheduler', () => {
     expect(offers.map((o) => o.interactionId)).not.toContain(later);
   });
 
-  it('marks surveys left open past the abandon limit as incomplete', async () => {
+  it('marks surveys left open past the abandon limit: unanswered if never answered, else incomplete', async () => {
     const id = await answered();
     const repo = new SurveyRepo(db, now);
     const sid = await repo.offer({ interactionId: id, userId: 'u', definitionId: 'short', definitionVersion: 1, trigger: 'goodbye', channel: 'webchat' });
+    const sid2 = await repo.offer({ interactionId: await answered(), userId: 'u2', definitionId: 'short', definitionVersion: 1, trigger: 'goodbye', channel: 'webchat' });
+    await repo.answer(sid2, { itemId: 'csat', kind: 'csat', value: 4, mode: 'typed' });
     clock = new Date('2026-01-10T10:31:00Z');
     await scheduler([], { abandonAfterMinutes: 30 }).tick();
-    expect((await repo.get(sid))!.status).toBe('incomplete');
+    // an ignored survey is not a response: counting it as incomplete inflated the response rate
+    expect((await repo.get(sid))!.status).toBe('unanswered');
+    expect((await repo.get(sid2))!.status).toBe('incomplete');
   });
 });

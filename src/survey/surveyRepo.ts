@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../storage/db';
 
-export type SurveyStatus = 'offered' | 'started' | 'complete' | 'incomplete' | 'declined';
+/** `unanswered`: offered, then left without a single answer (it does not count as a response). */
+export type SurveyStatus = 'offered' | 'started' | 'complete' | 'incomplete' | 'declined' | 'unanswered';
 export type InputMode = 'button' | 'card' | 'typed' | 'import';
 
 export interface SurveyRow {
@@ -132,7 +133,7 @@ export class SurveyRepo {
   /** A survey left open (offered or started, not ended) becomes incomplete; returns how many. */
   async abandonOpenForUser(userId: string, exceptConversationId: string): Promise<number> {
     const r = await this.db.run(
-      `UPDATE surveys SET status = 'incomplete', ended_at = ?
+      `UPDATE surveys SET status = CASE WHEN started_at IS NULL THEN 'unanswered' ELSE 'incomplete' END, ended_at = ?
        WHERE user_id = ? AND status IN ('offered', 'started')
          AND interaction_id IN (SELECT id FROM interactions WHERE conversation_id <> ?)`,
       [this.ts(), userId, exceptConversationId],
@@ -143,7 +144,7 @@ export class SurveyRepo {
   /** Open surveys with no answer since `before` become incomplete (the customer walked away). */
   async expireStale(before: string): Promise<number> {
     const r = await this.db.run(
-      `UPDATE surveys SET status = 'incomplete', ended_at = ?
+      `UPDATE surveys SET status = CASE WHEN started_at IS NULL THEN 'unanswered' ELSE 'incomplete' END, ended_at = ?
        WHERE status IN ('offered', 'started')
          AND COALESCE((SELECT MAX(answered_at) FROM survey_answers a WHERE a.survey_id = surveys.id), offered_at) < ?`,
       [this.ts(), before],
