@@ -222,18 +222,15 @@ describe('bad bodies on replies and notes: 4xx, nothing stored, nothing sent', (
       expect(await snapshot()).toBe(before);
     });
 
-  // KNOWN BUG in src/web/agentApi.ts (reported, not fixed here: another engineer owns that file). The app-wide body
-  // parser (src/app.ts) also parses application/x-www-form-urlencoded and multipart/form-data into req.body, and the
-  // agent routes never check the content type, so `text=...` posted as a form is stored and sent to the customer
-  // (201) while text/plain or XML is refused. Not a CSRF hole (cookie requests still need x-csrf-token), but not the
-  // clean 4xx the bad-input contract promises. `it.fails` passes while the bug is there; drop `.fails` once fixed.
+  // The app-wide body parser (src/app.ts) also parses form and multipart bodies into req.body; the agent
+  // routes take JSON only, so such a post gets 415 like text/plain or XML (it used to be stored and sent).
   const forms: [string, string, string][] = [
     ['form-encoded', 'text=sent+by+a+form', 'application/x-www-form-urlencoded'],
     ['multipart', '--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nsent as multipart\r\n--x--\r\n', 'multipart/form-data; boundary=x'],
   ];
   for (const route of ['messages', 'note'])
     for (const [name, body, type] of forms)
-      it.fails(`${route}: a ${name} body is refused like any other non-JSON type (known bug)`, async () => {
+      it(`${route}: a ${name} body is refused like any other non-JSON type (415)`, async () => {
         const before = await snapshot();
         await expectError(await as('alice').post(`/conversations/${id}/${route}`, body, type), 400, 415);
         expect(await snapshot()).toBe(before);
@@ -356,11 +353,10 @@ describe('double and replayed requests', () => {
     const r = await as('alice').post(`/conversations/${id}/resolve`);
     expect(r.status).toBe(200);
     const before = await snapshot();
-    // 403 ("not your conversation") today for a second resolve by the holder; a 409 would say it better (reported)
-    await expectError(await as('alice').post(`/conversations/${id}/resolve`), 403, 409);
-    await expectError(await as('alice').post(`/conversations/${id}/messages`, { text: 'late reply' }), 403, 409);
-    await expectError(await as('alice').post(`/conversations/${id}/note`, { text: 'late note' }), 403, 409);
-    await expectError(await as('alice').post(`/conversations/${id}/transfer`, { to: 'bob' }), 403, 409);
+    // the holder still sees the ended conversation: a second resolve, a late reply or transfer is a conflict
+    await expectError(await as('alice').post(`/conversations/${id}/resolve`), 409);
+    await expectError(await as('alice').post(`/conversations/${id}/messages`, { text: 'late reply' }), 409);
+    await expectError(await as('alice').post(`/conversations/${id}/transfer`, { to: 'bob' }), 409);
     await expectError(await as('bob').post(`/conversations/${id}/accept`), 409);
     expect(await snapshot()).toBe(before);
     expect((await tb.app.db.get<any>('SELECT status, agent_id FROM handoffs WHERE id = ?', [id]))).toEqual({ status: 'resolved', agent_id: 'alice' });
@@ -375,12 +371,20 @@ describe('double and replayed requests', () => {
     expect(await snapshot()).toBe(before);
   });
 
-  it('a replayed reply is sent again: the agent API has no idempotency key (documented behaviour)', async () => {
+  it('a reply without clientId is sent each time; a replayed clientId is acknowledged (200) and not sent again', async () => {
     const { id, customer } = await held('alice');
     const n = tb.channel.forConversation(customer.conversationId).length;
     for (let i = 0; i < 2; i++) expect((await as('alice').post(`/conversations/${id}/messages`, { text: 'same words' })).status).toBe(201);
-    const got = await tb.channel.waitFor(customer.conversationId, n + 2);
-    expect(got.slice(n).map((a) => a.text)).toEqual(['same words', 'same words']);
+    const first = await as('alice').post(`/conversations/${id}/messages`, { text: 'once only', clientId: 'c-1' });
+    expect(first.status).toBe(201);
+    const again = await as('alice').post(`/conversations/${id}/messages`, { text: 'once only', clientId: 'c-1' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ ok: true, duplicate: true });
+    await expectError(await as('alice').post(`/conversations/${id}/messages`, { text: 'x', clientId: 'bad id!' }), 400);
+    const got = await tb.channel.waitFor(customer.conversationId, n + 3);
+    expect(got.slice(n).map((a) => a.text)).toEqual(['same words', 'same words', 'once only']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tb.channel.forConversation(customer.conversationId).length).toBe(n + 3);
   });
 
   it('four concurrent accepts of one conversation: exactly one 200, the rest 409', async () => {

@@ -352,13 +352,22 @@ export class HandoffHub {
   }
 
   /** Agent reply: stored (redacted) before it is sent, so the transcript never misses a sent line. */
-  async agentMessage(h: Handoff, agentId: string, text: string): Promise<void> {
-    await this.d.interactions.addTranscript(h.interaction_id, { role: 'agent', text, sender: agentId });
+  /** Stores, then relays an agent's message; false (nothing sent) when `clientId` was already used here. */
+  async agentMessage(h: Handoff, agentId: string, text: string, clientId?: string): Promise<boolean> {
+    if (clientId) {
+      const dup = await this.d.db.get(
+        "SELECT 1 FROM transcript WHERE interaction_id = ? AND role = 'agent' AND sender = ? AND json_extract(meta, '$.clientId') = ?",
+        [h.interaction_id, agentId, clientId],
+      );
+      if (dup) return false;
+    }
+    await this.d.interactions.addTranscript(h.interaction_id, { role: 'agent', text, sender: agentId, ...(clientId ? { meta: { clientId } } : {}) });
     await this.d.interactions.touch(h.interaction_id); // conversation activity, not a customer turn
     await this.proactiveSend(h.interaction_id, async (ctx) => void (await ctx.sendActivity(MessageFactory.text(text))));
     await this.d.queue.agentReplied(h.id);
     const row = (await this.d.interactions.transcript(h.interaction_id)).at(-1);
     this.events.emit('hub', { type: 'message', handoffId: h.id, agentId, role: 'agent', text: row?.text ?? '', at: row?.at ?? '' } satisfies HubEvent);
+    return true;
   }
 
   /** Release first (the customer's survey answers must reach the dialog), then offer the agent-handled survey. */

@@ -40,7 +40,16 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   const seen: restify.RequestHandler = (req, _res, next) => {
     d.queue.seen((req as Req).account.id).then(() => next(), (err) => next(err));
   };
-  const guard = [session, seen];
+  // State changes take JSON only: the app-wide body parser would also turn a form or multipart post into a body.
+  const jsonOnly: restify.RequestHandler = (req, res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (req.method === 'POST' && hasBody && !req.is('application/json')) {
+      res.send(415, { error: 'send JSON (content-type: application/json)' });
+      return next(false);
+    }
+    next();
+  };
+  const guard = [session, seen, jsonOnly];
   const wrap = (fn: (req: Req, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {
     try {
       await fn(req as Req, res);
@@ -58,7 +67,8 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   const load = async (req: Req, res: restify.Response): Promise<Handoff | undefined> => {
     const h = /^\d+$/.test(req.params.id) ? await d.queue.get(Number(req.params.id)) : undefined;
     if (!h) return void res.send(404, { error: 'no such conversation' });
-    if (h.status === 'queued' || (h.status === 'assigned' && h.agent_id === req.account.id)) return h;
+    // an agent keeps seeing their own conversation after it ends, so a repeated resolve is a 409, not a 403
+    if (h.status === 'queued' || h.agent_id === req.account.id) return h;
     return void res.send(403, { error: 'not your conversation' });
   };
   const summary = async (h: Handoff) => {
@@ -134,7 +144,7 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
 
   const held = async (req: Req, res: restify.Response): Promise<Handoff | undefined> => {
     const h = await load(req, res);
-    if (h && h.status !== 'assigned') return void res.send(409, { error: 'accept the conversation first' });
+    if (h && h.status !== 'assigned') return void res.send(409, { error: h.status === 'queued' ? 'accept the conversation first' : `the conversation is ${h.status}` });
     return h;
   };
 
@@ -159,10 +169,13 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   server.post(`${api}/conversations/:id/messages`, ...guard, wrap(async (req, res) => {
     const t = text(req, 'text');
     if (!t) return void res.send(400, { error: `text required (1..${MAX_TEXT} chars)` });
+    const clientId = (req.body as Record<string, unknown> | undefined)?.clientId;
+    if (clientId !== undefined && (typeof clientId !== 'string' || !/^[\w-]{1,64}$/.test(clientId))) return void res.send(400, { error: 'clientId must be 1..64 letters, digits, _ or -' });
     const h = await held(req, res);
     if (!h) return;
-    await d.hub.agentMessage(h, req.account.id, t);
-    res.send(201, { ok: true });
+    // a replayed request with the same clientId is acknowledged, not sent to the customer twice
+    const sent = await d.hub.agentMessage(h, req.account.id, t, clientId as string | undefined);
+    res.send(sent ? 201 : 200, { ok: true, duplicate: !sent });
   }));
 
   server.post(`${api}/conversations/:id/resolve`, ...guard, wrap(async (req, res) => {
