@@ -1,6 +1,7 @@
 // Throughput and p99 latency of each classifier engine, one text at a time, on the same inputs,
 // against raw onnxruntime-node InferenceSession runs of the same ONNX model (pre-tokenised).
 // Usage: npx tsx bench/classify.ts [--n 600] [--data ../shared/data]
+import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { readCsv } from '../src/nlp/classify/csv';

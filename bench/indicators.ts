@@ -5,6 +5,7 @@
  *   npx tsx bench/indicators.ts --db FILE        (reuse a generated database; skips generation)
  *   npx tsx bench/indicators.ts --trigger-cost   (10k survey-answer inserts with and without the rollup triggers)
  */
+import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
 import sqlite3 from 'sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

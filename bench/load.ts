@@ -5,6 +5,7 @@
 // --think-ms N: each customer pauses about N ms (0.5-1.5 x N) before each turn, as people do;
 // 0 (the default) is a closed loop that measures saturation throughput.
 // Usage: npm run bench:load -- [--levels 10,100,500] [--conversations 1000] [--seconds 60] [--think-ms 0]
+import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,6 @@
 // Bot-turn throughput and latency over HTTP on loopback, against a bare restify baseline in the same run.
 // Usage: npm run bench -- [--customers 50] [--turns 6] [--seconds 30]
+import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
 import { activity, argNum, startServer, startSink, stopServer, summarize, tempDb } from './lib';
 
 const CUSTOMERS = argNum('customers', 50);

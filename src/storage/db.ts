@@ -2,6 +2,7 @@ import sqlite3 from 'sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WriteGate } from './writeGate';
 
 export type Param = string | number | bigint | null | Buffer | boolean | undefined;
 export type Params = Param[] | Record<string, Param>;
@@ -10,11 +11,12 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
 
 /**
  * Promise wrapper over one sqlite3 connection.
- * Writes and transactions share one lock: with a single connection, a statement
- * issued by another caller during BEGIN..COMMIT would silently join that transaction.
+ * Writes pass a shared/exclusive gate (`WriteGate`): single statements run concurrently, a
+ * transaction runs alone, since on one connection another caller's statement issued during
+ * BEGIN..COMMIT would silently join that transaction.
  */
 export class Db {
-  private lock: Promise<unknown> = Promise.resolve();
+  private readonly gate = new WriteGate();
   private closed = false;
 
   private constructor(private readonly raw: sqlite3.Database, readonly path: string) {}
@@ -49,11 +51,6 @@ export class Db {
     return applied;
   }
 
-  private withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.lock.then(fn, fn);
-    this.lock = next.catch(() => undefined);
-    return next;
-  }
 
   execRaw(sql: string): Promise<void> {
     return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(err) : resolve())));
@@ -68,13 +65,14 @@ export class Db {
     );
   }
 
+  /** Several statements (PRAGMAs, scripts): exclusive, like a transaction. */
   exec(sql: string): Promise<void> {
-    return this.withLock(() => this.execRaw(sql));
+    return this.gate.run(true, () => this.execRaw(sql));
   }
 
-  /** A single write statement, serialised with transactions. */
+  /** A single write statement: never inside another caller's transaction. */
   run(sql: string, params: Params = []): Promise<{ changes: number; lastID: number }> {
-    return this.withLock(() => this.runRaw(sql, params));
+    return this.gate.run(false, () => this.runRaw(sql, params));
   }
 
   get<T = Record<string, unknown>>(sql: string, params: Params = []): Promise<T | undefined> {
@@ -108,7 +106,7 @@ export class Db {
    * so calling db.run inside fn would deadlock.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    return this.withLock(async () => {
+    return this.gate.run(true, async () => {
       await this.execRaw('BEGIN IMMEDIATE');
       try {
         const out = await fn(this);
@@ -129,7 +127,7 @@ export class Db {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.lock;
+    await this.gate.run(true, async () => undefined); // let running writes and transactions finish
     await new Promise<void>((resolve, reject) => this.raw.close((err) => (err ? reject(err) : resolve())));
   }
 }
