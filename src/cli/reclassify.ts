@@ -11,7 +11,7 @@
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
-import { createClassification } from '../nlp/classify';
+import { createClassification, drainUntilIdle } from '../nlp/classify';
 
 function parseArgs(argv: string[]): { db?: string; limit: number; help: boolean } {
   const out = { db: undefined as string | undefined, limit: Infinity, help: false };
@@ -51,16 +51,7 @@ async function main() {
     const total = Math.min(queued, args.limit);
     const bar = new cliProgress.SingleBar({ format: 'reclassify [{bar}] {value}/{total} {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
     bar.start(total, 0);
-    let done = 0;
-    while (done < args.limit) {
-      const n = await queue.drain(() => bar.update(Math.min(++done, total)), args.limit - done);
-      if (n > 0) continue;
-      // nothing due: wait for a retry that is due soon (back-off), otherwise stop
-      const next = await queue.nextDue();
-      const wait = next ? Date.parse(next) - Date.now() : Infinity;
-      if (wait > 10_000) break;
-      await new Promise((r) => setTimeout(r, Math.max(0, wait) + 5));
-    }
+    const done = await drainUntilIdle(queue, (n) => bar.update(Math.min(n, total)), args.limit);
     bar.stop();
     const remaining = await queue.countStale(current);
     const jobs = await queue.counts();

@@ -10,7 +10,7 @@ import '../preload'; // first: keeps dotenv quiet so stdout holds only the outpu
 import { statSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
-import { ClassificationQueue, createClassification, type ClassificationPipeline } from '../nlp/classify';
+import { ClassificationQueue, createClassification, drainUntilIdle, type ClassificationPipeline } from '../nlp/classify';
 import { buildReport, importCsv, loadIndicatorModel, trend, type Filter, type Period } from '../indicators/index';
 import { toCsv, toHtml, toMarkdown, type TrendPoint } from '../indicators/render';
 
@@ -120,16 +120,7 @@ async function classifyImported(db: Db, ids: number[], run: boolean): Promise<vo
   await queue.enqueueMany(ids);
   const bar = new cliProgress.SingleBar({ format: 'classify [{bar}] {value}/{total} comments | {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
   bar.start(ids.length, 0);
-  let done = 0;
-  while (true) {
-    const n = await queue.drain(() => bar.update(Math.min(++done, ids.length)));
-    if (n > 0) continue;
-    // nothing due: wait for a retry that is due soon (back-off 0.2 s, 0.4 s), otherwise stop
-    const next = await queue.nextDue();
-    const wait = next ? Date.parse(next) - Date.now() : Infinity;
-    if (wait > 10_000) break;
-    await new Promise((r) => setTimeout(r, Math.max(0, wait) + 5));
-  }
+  const done = await drainUntilIdle(queue, (n) => bar.update(Math.min(n, ids.length)));
   bar.stop();
   const since = new Date(t0).toISOString();
   const jobs = Object.fromEntries(

@@ -7,7 +7,7 @@ import { TopicTagger } from './topics';
 
 export { classifierHealth, createClassifier, classifierConfigFromEnv } from './engine';
 export { ClassificationPipeline } from './pipeline';
-export { ClassificationQueue } from './queue';
+export { ClassificationQueue, drainUntilIdle } from './queue';
 export { TopicTagger } from './topics';
 export type { Classification, Classifier, Sentiment, TopicTag } from './types';
 

@@ -222,3 +222,20 @@ export class ClassificationQueue {
     return true;
   }
 }
+
+/**
+ * For CLIs: classify what is due until nothing is left, waiting for retries that are due within
+ * 10 s (back-off), at most `limit` jobs. Calls `onEach` with the running count; returns the count.
+ */
+export async function drainUntilIdle(queue: ClassificationQueue, onEach: (done: number) => void = () => undefined, limit = Infinity): Promise<number> {
+  let done = 0;
+  while (done < limit) {
+    const n = await queue.drain(() => onEach(++done), limit - done);
+    if (n > 0) continue;
+    const next = await queue.nextDue();
+    const wait = next ? Date.parse(next) - Date.now() : Infinity;
+    if (wait > 10_000) break;
+    await new Promise((r) => setTimeout(r, Math.max(0, wait) + 5));
+  }
+  return done;
+}
