@@ -32,4 +32,22 @@ describe('secrets in logs', () => {
     const all = logs.join('\n');
     for (const s of Object.values(SECRETS)) expect(all).not.toContain(s);
   });
+
+  it('never logs passwords, session tokens or Direct Line tokens, on success or failure', async () => {
+    const url = bot.app.url;
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    await post('/api/agent/login', { username: 'alice', password: 'wrong-Pa55word-1234' });
+    const ok = await (await post('/api/agent/login', { username: 'alice', password: 'agent-demo' })).json();
+    await fetch(`${url}/api/agent/queue`, { headers: { authorization: `Bearer ${ok.token}` } });
+    await fetch(`${url}/api/agent/queue`, { headers: { authorization: `Bearer ${ok.token}x` } });
+    const dl = await (await post('/directline/v3/directline/tokens/generate', {}, { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}` })).json();
+    await post('/directline/v3/directline/tokens/generate', {}, { authorization: `Bearer ${SECRETS.DIRECTLINE_SECRET}-wrong` });
+    await post(`/directline/v3/directline/conversations/${dl.conversationId}/activities`, { type: 'message', text: 'hi' }, { authorization: `Bearer ${dl.token}` });
+    await fetch(`${url}/directline/v3/directline/conversations/${dl.conversationId}/activities`, { headers: { authorization: `Bearer ${dl.token}broken` } });
+    const all = ((bot as any).logs as string[]).join('\n');
+    expect(ok.token).toBeTruthy();
+    expect(dl.token).toBeTruthy();
+    for (const s of ['wrong-Pa55word-1234', 'agent-demo', ok.token, ok.csrf, dl.token, SECRETS.DIRECTLINE_SECRET]) expect(all).not.toContain(s);
+  });
 });
