@@ -8,6 +8,7 @@ import {
 } from 'botbuilder';
 import restify from 'restify';
 import { MainDialog, resolveLocale, type MainDialogDeps } from '../dialogs/mainDialog';
+import { TurnLock } from './bots/turnLock';
 import { t } from '../dialogs/strings';
 import { ServiceBot } from './bots/serviceBot';
 import type { AppConfig } from './config';
@@ -104,12 +105,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     },
   });
   const hubHolder: { hub?: HandoffHub } = {};
+  const turnLock = new TurnLock();
   const survey = createSurveyModule({
     db,
     interactions,
     log,
     now: overrides.now,
     configPath: `${config.modelsDir}/surveys.yaml`,
+    turnLock,
     ...overrides.survey,
     onRecoveryAccepted: async (ctx, id) => {
       await hubHolder.hub?.onRecoveryAccepted(ctx, id);
@@ -149,7 +152,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     handoff: handoff.hook,
   };
   const dialog = new MainDialog(dialogDeps);
-  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor, handoff.interceptor] });
+  const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor, handoff.interceptor], turnLock });
   bot.onEvent(handoff.onEvent);
   botHolder.bot = bot;
 

@@ -277,7 +277,7 @@ describe('1,000 messages in one conversation (echo bot)', () => {
 
   it('botframework-directlinejs posts 1,000 messages and, polling by watermark, receives every one and its echo once', async () => {
     const token = (await (await fetch(`${url}/tokens/generate`, { method: 'POST', headers: auth(SECRET), body: '{}' })).json()).token;
-    const client = new DirectLine({ token, domain: url, webSocket: false, pollingInterval: 100 } as any);
+    const client = new DirectLine({ token, domain: url, webSocket: false, pollingInterval: 200 } as any);
     const N = 1000;
     const received = collect(client, (all) => all.filter((a) => a.from?.role === 'bot').length >= N, 100_000);
     // 10 at a time, as a busy customer typing fast would never do but a proxy might

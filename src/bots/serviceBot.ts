@@ -4,6 +4,7 @@ import { t } from '../../dialogs/strings';
 import type { ConversationData } from '../../dialogs/mainDialog';
 import { normalizeLocale } from '../nlp/locale';
 import type { InteractionRepo } from '../storage/interactions';
+import type { TurnLock } from './turnLock';
 import type { Logger } from '../log';
 
 export interface ServiceBotDeps {
@@ -17,6 +18,8 @@ export interface ServiceBotDeps {
    * (e.g. an agent holds the conversation, so the bot stays silent).
    */
   interceptors?: ((ctx: TurnContext) => Promise<boolean>)[];
+  /** Shared with the proactive turns (surveys) so one conversation never runs two turns at once. */
+  turnLock?: TurnLock;
 }
 
 /** The ActivityHandler: welcomes members, de-duplicates redeliveries and runs the main dialog. */
@@ -58,6 +61,12 @@ export class ServiceBot extends ActivityHandler {
    * acknowledged the activity, so the channel's redelivery after the restart must run it, not be ignored.
    */
   async run(ctx: TurnContext): Promise<void> {
+    const id = ctx.activity.conversation?.id;
+    if (this.deps.turnLock && id) return this.deps.turnLock.run(id, () => this.runOnce(ctx));
+    return this.runOnce(ctx);
+  }
+
+  private async runOnce(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     if (!(a.type === ActivityTypes.Message && a.id && a.conversation?.id)) return this.turn(ctx);
     const key = `${a.conversation.id}\n${a.id}`;

@@ -14,6 +14,7 @@ import { createFollowupForNegativeFeedback, FollowupRepo } from './followups';
 import { IdleScheduler } from './idleScheduler';
 import { SurveyRepo } from './surveyRepo';
 import { RecentKeys } from '../storage/recentKeys';
+import type { TurnLock } from '../bots/turnLock';
 
 export interface ProactiveDeps {
   adapter: CloudAdapter;
@@ -28,6 +29,8 @@ export interface SurveyModuleOptions {
   log: Logger;
   now?: () => Date;
   configPath?: string;
+  /** Shared with the bot's incoming turns: a proactive survey turn and a customer turn never interleave. */
+  turnLock?: TurnLock;
   /** Overrides of models/surveys.yaml settings (tests use a short idle timeout). */
   settings?: Partial<SurveySettings>;
   idleTickMs?: number;
@@ -70,7 +73,8 @@ export function createSurveyModule(o: SurveyModuleOptions) {
       return false;
     }
     let started = false;
-    await p.adapter.continueConversationAsync(p.appId, reference, async (ctx) => {
+    const proactiveTurn = (fn: () => Promise<void>) => (o.turnLock ? o.turnLock.run(interaction.conversation_id, fn) : fn());
+    await proactiveTurn(() => p.adapter.continueConversationAsync(p.appId, reference, async (ctx) => {
       const current = await o.interactions.get(interactionId);
       if (!current || current.ended_at) return;
       await o.interactions.logEvent(current.id, 'survey_trigger', { trigger });
@@ -88,7 +92,7 @@ export function createSurveyModule(o: SurveyModuleOptions) {
       await child.beginDialog(SURVEY_DIALOG_ID, options);
       await p.conversationState.saveChanges(ctx, false);
       started = true;
-    });
+    }));
     return started;
   }
 
