@@ -176,9 +176,9 @@
     chart('cTrend', {
       type: 'line',
       data: { labels: d.trend.map((x) => x.period), datasets: [
-        { label: 'CSI', data: d.trend.map((x) => x.csi), borderColor: COLORS.blue, backgroundColor: COLORS.blue, tension: 0.3, spanGaps: true },
-        { label: 'CSAT %', data: d.trend.map((x) => x.csat_pct), borderColor: COLORS.green, backgroundColor: COLORS.green, tension: 0.3, spanGaps: true },
-        { label: 'NPS', data: d.trend.map((x) => x.nps), borderColor: COLORS.violet, backgroundColor: COLORS.violet, tension: 0.3, spanGaps: true },
+        { label: 'CSI', data: d.trend.map((x) => x.csi), borderColor: COLORS.blue, backgroundColor: COLORS.blue, tension: 0.3, cubicInterpolationMode: 'monotone', spanGaps: true },
+        { label: 'CSAT %', data: d.trend.map((x) => x.csat_pct), borderColor: COLORS.green, backgroundColor: COLORS.green, tension: 0.3, cubicInterpolationMode: 'monotone', spanGaps: true },
+        { label: 'NPS', data: d.trend.map((x) => x.nps), borderColor: COLORS.violet, backgroundColor: COLORS.violet, tension: 0.3, cubicInterpolationMode: 'monotone', spanGaps: true },
       ] },
       options: { scales: { y: { suggestedMin: -20, suggestedMax: 100 } } },
     });
