@@ -158,7 +158,12 @@ export class HandoffHub {
     const a = ctx.activity;
     if (a.type !== ActivityTypes.Message || !a.conversation?.id) return false;
     const text = (a.text ?? '').trim();
-    const open = await this.openForConversation(a.conversation.id);
+    // one lookup per turn: a conversation has at most one open handoff, and it is its latest
+    const latest = await this.d.db.get<Handoff & { conversation_id: string }>(
+      'SELECT h.*, i.conversation_id FROM handoffs h JOIN interactions i ON i.id = h.interaction_id WHERE i.conversation_id = ? ORDER BY h.id DESC LIMIT 1',
+      [a.conversation.id],
+    );
+    const open = latest && (OPEN_STATUSES as readonly string[]).includes(latest.status) ? latest : undefined;
     if (open) {
       const locale = normalizeLocale(open.locale) ?? 'en';
       // Stored first, so nothing the customer says is lost if the relay fails.
@@ -178,7 +183,7 @@ export class HandoffHub {
       if (open.status === 'queued') this.events.emit('hub', { type: 'queue' } satisfies HubEvent); // waiting list shows the latest text
       return true;
     }
-    if (text && (await this.afterFailedStep(ctx, a.conversation.id, text))) return true;
+    if (text && latest && (await this.afterFailedStep(ctx, latest, text))) return true;
     if (!text || !isComplaint(text)) return false;
     const current = await this.d.interactions.current(a.conversation.id);
     if (current && (await this.d.surveyOpen(current.id))) return false;
@@ -232,12 +237,8 @@ export class HandoffHub {
    * asks for it, the next message becomes a follow-up. Any other reply lapses the offer (the bot
    * answers it). Only for the conversation's latest handoff, cancelled after a `handoff_failed`.
    */
-  private async afterFailedStep(ctx: TurnContext, conversationId: string, text: string): Promise<boolean> {
-    const h = await this.d.db.get<Handoff>(
-      'SELECT h.* FROM handoffs h JOIN interactions i ON i.id = h.interaction_id WHERE i.conversation_id = ? ORDER BY h.id DESC LIMIT 1',
-      [conversationId],
-    );
-    if (!h || h.status !== 'cancelled') return false;
+  private async afterFailedStep(ctx: TurnContext, h: Handoff, text: string): Promise<boolean> {
+    if (h.status !== 'cancelled') return false;
     const failed = await this.d.db.get<{ id: number }>(
       "SELECT MAX(id) AS id FROM interaction_events WHERE interaction_id = ? AND kind = 'handoff_failed' AND at >= ?",
       [h.interaction_id, h.queued_at],
