@@ -2,16 +2,28 @@
  * Parse a typed (or clicked) survey answer for one item. Never throws: anything it cannot
  * read becomes {kind:'invalid'} so the dialog can re-prompt with the scale.
  */
-export type ItemKind = 'csat' | 'nps' | 'ces' | 'resolved' | 'rating' | 'open';
+export type ItemKind = 'csat' | 'nps' | 'ces' | 'resolved' | 'rating' | 'open' | 'kano';
 export type ResolvedValue = 'yes' | 'partly' | 'no';
+/** Answer keys of a Kano question, in option order (stored value 1..5 = index + 1). Same as KANO_ANSWERS in src/indicators/stats.ts. */
+export const KANO_KEYS = ['like', 'must-be', 'neutral', 'live-with', 'dislike'] as const;
+export type KanoKey = (typeof KANO_KEYS)[number];
+
+/** Standard wording of the five Kano options, used when an item configures no labels. */
+export const KANO_DEFAULT_LABELS: Record<'zh-CN' | 'zh-TW' | 'en', string[]> = {
+  'zh-CN': ['我喜欢这样', '理应如此', '无所谓', '能忍受', '我不喜欢这样'],
+  'zh-TW': ['我喜歡這樣', '理應如此', '無所謂', '能忍受', '我不喜歡這樣'],
+  en: ['I like it', 'I expect it', "I'm neutral", 'I can live with it', 'I dislike it'],
+};
 
 export interface ParseTarget {
   kind: ItemKind;
   scale?: { min: number; max: number };
+  /** Option labels per locale (Kano items: typed labels are accepted as answers). */
+  labels?: Partial<Record<string, string[]>>;
 }
 
 export type ParsedAnswer =
-  | { kind: 'value'; value: number | ResolvedValue | string }
+  | { kind: 'value'; value: number | ResolvedValue | KanoKey | string }
   | { kind: 'skip' }
   | { kind: 'stop' }
   | { kind: 'invalid'; reason: 'empty' | 'out_of_range' | 'not_understood' | 'ambiguous' | 'not_integer' };
@@ -85,6 +97,34 @@ const RESOLVED_WORDS: Array<[RegExp, ResolvedValue]> = [
   [/^(yes|yeah|yep|yup|y|sure|solved|resolved|it did|yes it did|yes,? thanks|yes thank you|是|是的|对|對|嗯|有|解决了|解決了|已解决|已解決|解决|解決|好了|可以了|搞定了?)$/, 'yes'],
 ];
 
+// Natural answers to a Kano question in the three locales, matched whole after clean(); dislike before like.
+const KANO_WORDS: Array<[RegExp, KanoKey]> = [
+  [/^(dislike|i dislike (it|that|this)|i (do not|don't) like (it|that|this)|i'd dislike (it|that)|i hate (it|that)|not like|不喜欢|不喜歡|我不喜欢|我不喜歡|我不喜欢这样|我不喜歡這樣|讨厌|討厭|很讨厌|很討厭|反感)$/, 'dislike'],
+  [/^(like|like it|i like (it|that|this)|i'd like (it|that)|i love (it|that)|love it|喜欢|喜歡|我喜欢|我喜歡|我喜欢这样|我喜歡這樣|很喜欢|很喜歡|我很喜欢|我很喜歡|非常喜欢|非常喜歡)$/, 'like'],
+  [/^(must-be|must be|it must be (that way|so)|i expect it|expect it|expected|it should be|that's expected|理应如此|理應如此|应该的|應該的|理所当然|理所當然|必须的|必須的|本来就该这样|本來就該這樣)$/, 'must-be'],
+  [/^(neutral|i'm neutral|i am neutral|i don't care|don't care|indifferent|no preference|doesn't matter|it doesn't matter|无所谓|無所謂|都行|都可以|没感觉|沒感覺|中立)$/, 'neutral'],
+  [/^(live-with|live with|live with it|i can live with (it|that)|can live with it|i can tolerate (it|that)|tolerate it|acceptable|能忍受|可以忍受|能接受|可以接受|勉强接受|勉強接受)$/, 'live-with'],
+];
+
+function parseKano(s: string, t: ParseTarget): ParsedAnswer {
+  for (const re of NUMBER_FORMS.slice(0, 2)) {
+    const m = re.exec(s);
+    const n = m ? toNumber(m[1]) : undefined;
+    if (n === undefined) continue;
+    const r = numberValue(n, 1, 5);
+    return r.kind === 'value' ? { kind: 'value', value: KANO_KEYS[(r.value as number) - 1] } : r;
+  }
+  const key = KANO_KEYS.find((k) => k === s);
+  if (key) return { kind: 'value', value: key };
+  for (const labels of [...Object.values(t.labels ?? {}), ...Object.values(KANO_DEFAULT_LABELS)]) {
+    const i = (labels ?? []).findIndex((l) => clean(l) === s);
+    if (i >= 0 && i < 5) return { kind: 'value', value: KANO_KEYS[i] };
+  }
+  const bare = s.replace(/^(嗯|恩|呃|um|uh|well)[,，\s]*/u, '').replace(/(的|了|啊|呀|吧|哦|喔)$/u, '');
+  for (const [re, k] of KANO_WORDS) if (re.test(s) || re.test(bare)) return { kind: 'value', value: k };
+  return { kind: 'invalid', reason: 'not_understood' };
+}
+
 function countStars(s: string): number | undefined {
   if (!/^[⭐★☆✩✰🌟\s]+$/u.test(s)) return undefined;
   const full = [...s].filter((c) => c === '⭐' || c === '★' || c === '🌟').length;
@@ -145,6 +185,7 @@ export function parseAnswer(text: unknown, target: ParseTarget): ParsedAnswer {
   if (STOP.test(s)) return { kind: 'stop' };
   if (target.kind === 'open') return { kind: 'value', value: text.trim() };
   if (target.kind === 'resolved') return parseResolved(s);
+  if (target.kind === 'kano') return parseKano(s, target);
   return parseScale(s, target);
 }
 
@@ -154,6 +195,11 @@ export function scaleHint(target: ParseTarget, locale: 'zh-CN' | 'zh-TW' | 'en')
     return { 'zh-CN': '请回答：是 / 部分 / 否', 'zh-TW': '請回答：是 / 部分 / 否', en: 'Please answer: yes / partly / no' }[locale];
   }
   if (target.kind === 'open') return '';
+  if (target.kind === 'kano') {
+    const l = target.labels?.[locale] ?? KANO_DEFAULT_LABELS[locale];
+    const list = l.map((x, i) => `${i + 1} ${x}`).join(' / ');
+    return { 'zh-CN': `请回答 1 到 5：${list}`, 'zh-TW': `請回答 1 到 5：${list}`, en: `Please answer 1 to 5: ${list}` }[locale];
+  }
   const { min, max } = scaleFor(target);
   return {
     'zh-CN': `请输入 ${min} 到 ${max} 之间的数字（${min} 最低，${max} 最高），或回复“跳过”/“不用了”`,

@@ -3,7 +3,7 @@ import type { Locale } from '../src/nlp/locale';
 import type { SurveyItem } from '../src/survey/definitions';
 import { detectSmallTalk } from '../src/nlp/smalltalk';
 import { LOCALES as LOCALE_KEYS } from '../src/nlp/locale';
-import { parseAnswer, scaleHint } from './answerParser';
+import { KANO_DEFAULT_LABELS, parseAnswer, scaleHint } from './answerParser';
 
 const S = {
   intro: {
@@ -61,6 +61,11 @@ export function itemOptions(item: SurveyItem, locale: Locale): Option[] {
     const labels = item.labels?.[locale] ?? RESOLVED_DEFAULT[locale];
     return RESOLVED_VALUES.map((v, i) => ({ title: labels[i], value: v }));
   }
+  if (item.kind === 'kano') {
+    // values 1..5 = like, must-be, neutral, live-with, dislike (what a typed digit means too)
+    const labels = item.labels?.[locale] ?? KANO_DEFAULT_LABELS[locale];
+    return labels.map((title, i) => ({ title, value: i + 1 }));
+  }
   const { min, max } = item.scale!;
   const out: Option[] = [];
   for (let v = min; v <= max; v++) {
@@ -77,6 +82,7 @@ export function questionText(item: SurveyItem, locale: Locale): string {
   const opts = itemOptions(item, locale);
   if (!opts.length) return item.text[locale];
   if (item.kind === 'resolved') return `${item.text[locale]}\n${opts.map((o) => o.title).join(' / ')}`;
+  if (item.kind === 'kano') return `${item.text[locale]}\n${opts.map((o) => `${o.value} ${o.title}`).join('\n')}`;
   const { min, max } = item.scale!;
   // Wording that already spells out the scale ("1 very dissatisfied … 5") needs no "(1-5)" after it.
   const q = item.text[locale];
@@ -94,11 +100,12 @@ export function questionActivity(item: SurveyItem, locale: Locale, mode: 'card' 
     return all.length ? MessageFactory.suggestedActions(all.map((a) => ({ type: 'imBack', title: a.title, value: a.value })), text) : MessageFactory.text(text);
   }
   const rows: Option[][] = [];
-  const perRow = opts.length > 7 ? 6 : opts.length;
+  // Kano options are phrases, one per row; scale points sit side by side.
+  const perRow = item.kind === 'kano' ? 1 : opts.length > 7 ? 6 : opts.length;
   for (let i = 0; i < opts.length; i += perRow || 1) rows.push(opts.slice(i, i + perRow));
   // Card buttons sit side by side, so they carry only stars or numbers; the wording of the
   // scale ends is in the question text, and the full label is the button's tooltip.
-  const compact = (o: Option) => (item.kind === 'resolved' ? o.title : o.title.split(' ')[0]);
+  const compact = (o: Option) => (item.kind === 'resolved' || item.kind === 'kano' ? o.title : o.title.split(' ')[0]);
   const submit = (o: Option) => ({ type: 'Action.Submit', title: compact(o), tooltip: o.title, data: { surveyItem: item.id, value: o.value } });
   const body: unknown[] = [];
   if (prefix) body.push({ type: 'TextBlock', text: prefix, wrap: true });

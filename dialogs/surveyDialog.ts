@@ -7,7 +7,7 @@ import type { FollowupStore, InteractionStore, SurveyStore } from '../src/storag
 import { selectDefinition, type Outcome, type SurveyConfig, type SurveyItem } from '../src/survey/definitions';
 import type { Eligibility } from '../src/survey/eligibility';
 import type { InputMode } from '../src/survey/surveyRepo';
-import { parseAnswer, type ParsedAnswer } from './answerParser';
+import { KANO_KEYS, parseAnswer, type KanoKey, type ParsedAnswer } from './answerParser';
 import { itemOptions, questionActivity, recoveryActivity, recoveryReply, repromptActivity, surveyText } from './surveyCards';
 
 export const SURVEY_DIALOG_ID = 'surveyDialog';
@@ -209,6 +209,12 @@ class SurveyAsk extends Dialog {
     if (item.kind === 'resolved') {
       const v = value as 'yes' | 'partly' | 'no';
       await this.deps.surveys.answer(st.surveyId, { itemId: item.id, kind: item.kind, value: { yes: 1, partly: 0.5, no: 0 }[v], valueText: v, rawText, mode });
+      return;
+    }
+    if (item.kind === 'kano') {
+      // value 1..5 in option order, value_text the answer key (what the Kano report pairs)
+      const k = value as KanoKey;
+      await this.deps.surveys.answer(st.surveyId, { itemId: item.id, kind: item.kind, value: KANO_KEYS.indexOf(k) + 1, valueText: k, rawText, mode });
       return;
     }
     await this.deps.surveys.answer(st.surveyId, { itemId: item.id, kind: item.kind, value: value as number, rawText, mode });

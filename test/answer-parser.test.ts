@@ -8,6 +8,8 @@ const ces: ParseTarget = { kind: 'ces', scale: { min: 1, max: 7 } };
 const rating: ParseTarget = { kind: 'rating', scale: { min: 1, max: 5 } };
 const resolved: ParseTarget = { kind: 'resolved' };
 const open: ParseTarget = { kind: 'open' };
+const kano: ParseTarget = { kind: 'kano' };
+const kanoLabelled: ParseTarget = { kind: 'kano', labels: { en: ['Love it', 'Must have', 'Whatever', 'Tolerable', 'Hate it'] } };
 
 const v = (value: number | string) => ({ kind: 'value', value });
 const inv = (reason: string) => ({ kind: 'invalid', reason });
@@ -115,6 +117,50 @@ const cases: Array<[string, ParseTarget, object]> = [
   ['客服很耐心，但是等太久了', open, v('客服很耐心，但是等太久了')],
   ['  Faster replies please  ', open, v('Faster replies please')],
   ['', open, inv('empty')],
+  // kano: digits, keys, default labels, configured labels, natural words in three locales
+  ['1', kano, v('like')],
+  ['２', kano, v('must-be')],
+  ['3', kano, v('neutral')],
+  ['四', kano, v('live-with')],
+  ['5', kano, v('dislike')],
+  ['选5', kano, v('dislike')],
+  ['0', kano, inv('out_of_range')],
+  ['6', kano, inv('out_of_range')],
+  ['2.5', kano, inv('not_integer')],
+  ['like', kano, v('like')],
+  ['must-be', kano, v('must-be')],
+  ['live-with', kano, v('live-with')],
+  ['I like it', kano, v('like')],
+  ['I like it!', kano, v('like')],
+  ['I expect it', kano, v('must-be')],
+  ["I'm neutral", kano, v('neutral')],
+  ['I can live with it', kano, v('live-with')],
+  ['I dislike it.', kano, v('dislike')],
+  ["I don't like it", kano, v('dislike')],
+  ['dislike', kano, v('dislike')],
+  ["don't care", kano, v('neutral')],
+  ['喜欢', kano, v('like')],
+  ['喜歡', kano, v('like')],
+  ['我很喜欢', kano, v('like')],
+  ['很喜欢', kano, v('like')],
+  ['不喜欢', kano, v('dislike')],
+  ['不喜歡', kano, v('dislike')],
+  ['讨厌', kano, v('dislike')],
+  ['理应如此', kano, v('must-be')],
+  ['應該的', kano, v('must-be')],
+  ['无所谓', kano, v('neutral')],
+  ['無所謂', kano, v('neutral')],
+  ['能忍受', kano, v('live-with')],
+  ['可以接受', kano, v('live-with')],
+  ['我喜欢这样', kano, v('like')],
+  ['我不喜歡這樣', kano, v('dislike')],
+  ['Hate it', kanoLabelled, v('dislike')],
+  ['must have', kanoLabelled, v('must-be')],
+  ['Tolerable', kanoLabelled, v('live-with')],
+  ['Tolerable', kano, inv('not_understood')],
+  ['yes', kano, inv('not_understood')],
+  ['skip', kano, SKIP],
+  ['不用了', kano, STOP],
 ];
 
 describe('parseAnswer', () => {
@@ -129,7 +175,7 @@ describe('parseAnswer', () => {
   });
 
   it('never throws and values stay within the scale', () => {
-    const targets = [csat, nps, ces, rating, resolved, { kind: 'rating', scale: { min: 0, max: 3 } } as ParseTarget];
+    const targets = [csat, nps, ces, rating, resolved, kano, { kind: 'rating', scale: { min: 0, max: 3 } } as ParseTarget];
     fc.assert(
       fc.property(
         fc.oneof(fc.string(), fc.fullUnicodeString(), fc.integer({ min: -50, max: 50 }).map(String), fc.constantFrom('⭐', '★★★★★★★', '十一', '四分', '5/5', '0/10')),
@@ -139,6 +185,7 @@ describe('parseAnswer', () => {
           expect(['value', 'skip', 'stop', 'invalid']).toContain(r.kind);
           if (r.kind === 'value') {
             if (target.kind === 'resolved') expect(['yes', 'partly', 'no']).toContain(r.value);
+            else if (target.kind === 'kano') expect(['like', 'must-be', 'neutral', 'live-with', 'dislike']).toContain(r.value);
             else {
               expect(typeof r.value).toBe('number');
               expect(r.value).toBeGreaterThanOrEqual(target.scale!.min);
@@ -156,5 +203,8 @@ describe('parseAnswer', () => {
     expect(scaleHint(nps, 'en')).toContain('0 to 10');
     expect(scaleHint(csat, 'zh-CN')).toContain('1 到 5');
     expect(scaleHint(resolved, 'zh-TW')).toContain('部分');
+    expect(scaleHint(kano, 'en')).toContain('1 I like it');
+    expect(scaleHint(kano, 'zh-CN')).toContain('5 我不喜欢这样');
+    expect(scaleHint(kanoLabelled, 'en')).toContain('5 Hate it');
   });
 });

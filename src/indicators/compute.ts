@@ -1,5 +1,6 @@
 import type { Aggregates, Filter } from './aggregate';
 import { gradeOf, leaves, SLA_IDS, type IndicatorModel, type IndicatorNode } from './model';
+import type { KanoFeature } from './kano';
 import { meanCi, nps as npsStat, pct, Z95, type Interval } from './stats';
 
 export interface Stat {
@@ -61,6 +62,8 @@ export interface Report {
     agent_resolution_share_pct: Stat & { agent: number };
   };
   priorities: Array<{ dimension: string; importance: number; score: number; gap: number; priority: number }>;
+  /** Kano classification per feature (pairs of one survey's functional/dysfunctional answers); filled by buildReport, {} elsewhere. */
+  kano: Record<string, KanoFeature>;
   alerts: unknown[];
   warnings: string[];
 }
@@ -348,6 +351,7 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
     topics,
     operations,
     priorities,
+    kano: {},
     alerts: [],
     warnings: [...model.warnings],
   };

@@ -6,7 +6,14 @@ import type { ItemKind } from '../../dialogs/answerParser';
 
 export type Outcome = 'bot_only' | 'agent_handled' | 'complaint';
 export const OUTCOMES: readonly Outcome[] = ['bot_only', 'agent_handled', 'complaint'];
-const KINDS: readonly ItemKind[] = ['csat', 'nps', 'ces', 'resolved', 'rating', 'open'];
+const KINDS: readonly ItemKind[] = ['csat', 'nps', 'ces', 'resolved', 'rating', 'open', 'kano'];
+export type KanoSide = 'functional' | 'dysfunctional';
+export const KANO_SIDES: readonly KanoSide[] = ['functional', 'dysfunctional'];
+/**
+ * The item id a Kano question must have: the report pairs stored answers by this id alone (it does not read
+ * this file), so a feature's two questions are `kano_<feature>_functional` and `kano_<feature>_dysfunctional`.
+ */
+export const kanoItemId = (feature: string, side: KanoSide): string => `kano_${feature}_${side}`;
 const DEFAULT_SCALE: Partial<Record<ItemKind, { min: number; max: number }>> = {
   csat: { min: 1, max: 5 },
   rating: { min: 1, max: 5 },
@@ -20,8 +27,11 @@ export interface SurveyItem {
   scale?: { min: number; max: number };
   optional: boolean;
   text: Record<Locale, string>;
-  /** Short button labels per locale, one per option (scale points, or yes/partly/no). */
+  /** Short button labels per locale, one per option (scale points, yes/partly/no, or the five Kano answers). */
   labels?: Record<Locale, string[]>;
+  /** Kano items only: the feature asked about, and which question of the pair this is. */
+  feature?: string;
+  side?: KanoSide;
 }
 
 export interface SurveyDefinition {
@@ -126,14 +136,28 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
       const iat = `${at}.items[${ii}]`;
       if (!isObj(it)) fail(iat, 'must be a mapping');
       const io = it as Obj;
-      known(io, iat, ['id', 'kind', 'scale', 'optional', 'text', 'labels']);
+      known(io, iat, ['id', 'kind', 'scale', 'optional', 'text', 'labels', 'feature', 'side']);
       if (typeof io.id !== 'string' || !/^[a-z][a-z0-9_]*$/.test(io.id)) fail(`${iat}.id`, 'must be a lower-case identifier');
       if (itemIds.has(io.id as string)) fail(`${iat}.id`, `duplicate item id "${io.id}"`);
       itemIds.add(io.id as string);
       if (!KINDS.includes(io.kind as ItemKind)) fail(`${iat}.kind`, `must be one of ${KINDS.join(', ')}`);
       const kind = io.kind as ItemKind;
       let scale: SurveyItem['scale'];
-      if (kind !== 'resolved' && kind !== 'open') {
+      let feature: string | undefined;
+      let side: KanoSide | undefined;
+      if (kind === 'kano') {
+        if (io.scale !== undefined) fail(`${iat}.scale`, 'a kano item has no scale (its five options are like, must-be, neutral, live-with, dislike)');
+        if (typeof io.feature !== 'string' || !/^[a-z][a-z0-9_]*$/.test(io.feature)) fail(`${iat}.feature`, 'must be a lower-case identifier');
+        if (!KANO_SIDES.includes(io.side as KanoSide)) fail(`${iat}.side`, `must be one of ${KANO_SIDES.join(', ')}`);
+        feature = io.feature as string;
+        side = io.side as KanoSide;
+        const want = kanoItemId(feature, side);
+        if (io.id !== want) fail(`${iat}.id`, `a kano item for feature "${feature}", side ${side} must have id "${want}"`);
+      } else {
+        if (io.feature !== undefined) fail(`${iat}.feature`, 'only kano items have a feature');
+        if (io.side !== undefined) fail(`${iat}.side`, 'only kano items have a side');
+      }
+      if (kind !== 'resolved' && kind !== 'open' && kind !== 'kano') {
         const sc = io.scale ?? DEFAULT_SCALE[kind];
         if (!isObj(sc)) fail(`${iat}.scale`, 'must be a mapping with min and max');
         const sco = sc as Obj;
@@ -154,7 +178,7 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
       let labels: SurveyItem['labels'];
       if (io.labels !== undefined) {
         if (!isObj(io.labels)) fail(`${iat}.labels`, 'must be a mapping of locale to a list of labels');
-        const n = kind === 'resolved' ? 3 : scale ? scale.max - scale.min + 1 : 0;
+        const n = kind === 'resolved' ? 3 : kind === 'kano' ? 5 : scale ? scale.max - scale.min + 1 : 0;
         labels = {} as Record<Locale, string[]>;
         for (const loc of LOCALES) {
           const l = (io.labels as Obj)[loc];
@@ -163,8 +187,19 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
           labels[loc] = l as string[];
         }
       }
-      return { id: io.id as string, kind, scale, optional: io.optional === true, text, labels };
+      const item: SurveyItem = { id: io.id as string, kind, scale, optional: io.optional === true, text, labels };
+      if (kind === 'kano') Object.assign(item, { feature, side });
+      return item;
     });
+    // a Kano feature needs both questions of its pair in the same definition, or no answer can be classified
+    const sides = new Map<string, Set<string>>();
+    for (const it of items) if (it.kind === 'kano') (sides.get(it.feature!) ?? sides.set(it.feature!, new Set()).get(it.feature!)!).add(it.side!);
+    for (const [f, set] of sides) {
+      if (set.size < 2) {
+        const ii = items.findIndex((it) => it.feature === f);
+        fail(`${at}.items[${ii}].feature`, `kano feature "${f}" needs both a functional and a dysfunctional item in this definition`);
+      }
+    }
     return { id: dd.id as string, version: dd.version as number, items };
   });
 
