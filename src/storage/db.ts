@@ -18,23 +18,13 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
 export class Db {
   private readonly gate = new WriteGate();
   private closed = false;
-  /**
-   * A second, read-only connection for reads outside transactions (file databases only): in WAL
-   * mode it reads a committed snapshot in parallel with the writer instead of queueing behind it.
-   */
-  private reader: sqlite3.Database | null = null;
 
   private constructor(private readonly raw: sqlite3.Database, readonly path: string) {}
 
-  private static connect(path: string, mode?: number): Promise<sqlite3.Database> {
+  private static connect(path: string): Promise<sqlite3.Database> {
     return new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = mode === undefined ? new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d))) : new sqlite3.Database(path, mode, (err) => (err ? reject(err) : resolve(d)));
+      const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
     });
-  }
-
-  /** Where reads go: the reader outside transactions, the writer inside (to see the transaction's own writes). */
-  private get readConn(): sqlite3.Database {
-    return this.reader ?? this.raw;
   }
 
   static async open(path: string): Promise<Db> {
@@ -44,11 +34,8 @@ export class Db {
     raw.configure('busyTimeout', 5000);
     await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     await db.migrate();
-    // ':memory:' and URI databases are private to one connection: they keep a single one
-    if (path !== ':memory:' && !path.startsWith('file:')) {
-      db.reader = await Db.connect(path, sqlite3.OPEN_READONLY);
-      db.reader.configure('busyTimeout', 5000);
-    }
+    // One connection only: a second read-only one would keep an old snapshot while any of its
+    // statements is still active, so under concurrent turns a read could miss a committed write.
     return db;
   }
 
@@ -96,20 +83,20 @@ export class Db {
 
   get<T = Record<string, unknown>>(sql: string, params: Params = []): Promise<T | undefined> {
     return new Promise((resolve, reject) =>
-      this.readConn.get(sql, params as any, (err, row) => (err ? reject(err) : resolve(row as T | undefined))),
+      this.raw.get(sql, params as any, (err, row) => (err ? reject(err) : resolve(row as T | undefined))),
     );
   }
 
   all<T = Record<string, unknown>>(sql: string, params: Params = []): Promise<T[]> {
     return new Promise((resolve, reject) =>
-      this.readConn.all(sql, params as any, (err, rows) => (err ? reject(err) : resolve(rows as T[]))),
+      this.raw.all(sql, params as any, (err, rows) => (err ? reject(err) : resolve(rows as T[]))),
     );
   }
 
   /** Stream rows one at a time so memory does not grow with the table. */
   each<T = Record<string, unknown>>(sql: string, params: Params, onRow: (row: T) => void): Promise<number> {
     return new Promise((resolve, reject) =>
-      this.readConn.each(
+      this.raw.each(
         sql,
         params as any,
         (err, row) => {
@@ -127,11 +114,8 @@ export class Db {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     return this.gate.run(true, async () => {
       await this.execRaw('BEGIN IMMEDIATE');
-      // a view of this Db whose reads use the writer, so the transaction sees its own writes
-      const tx = Object.create(this) as Db;
-      tx.reader = null;
       try {
-        const out = await fn(tx);
+        const out = await fn(this);
         await this.execRaw('COMMIT');
         return out;
       } catch (err) {
@@ -153,9 +137,6 @@ export class Db {
     if (this.closed) return;
     this.closed = true;
     await this.gate.run(true, async () => undefined); // let running writes and transactions finish
-    const reader = this.reader;
-    this.reader = null;
-    if (reader) await new Promise<void>((resolve, reject) => reader.close((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve, reject) => this.raw.close((err) => (err ? reject(err) : resolve())));
   }
 }
