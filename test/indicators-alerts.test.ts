@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
 import { buildReport, importCsv, IMPORT_COLUMNS, periodStart, validateIndicatorModel } from '../src/indicators/index';
+import { SPEC_SLA, THREE_GRADES } from './helpers/indicatorModel';
 
 const model = (rule: Record<string, unknown>) =>
   validateIndicatorModel({
     version: 2,
     min_sample: 1,
-    grades: { three: [{ name: 'high', min: 90 }, { name: 'medium', min: 60 }, { name: 'low', min: 0 }] },
-    sla: {
-      enquiry_first_reply: { max: 10, unit: 'minutes' },
-      complaint_initial: { max: 24, unit: 'hours' },
-      transaction: { max: 3, unit: 'working_days' },
-      complaint_closed: { max: 7, unit: 'days' },
-      response_rate: { min: 60, unit: 'percent' },
-    },
+    grades: THREE_GRADES,
+    sla: SPEC_SLA,
     dimensions: { children: [{ id: 'speed', weight: 1, signal: { survey: 'rating_response_speed' } }] },
     alerts: [rule],
   });

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addAnswer, addTopic, computeReport, emptyAggregates, meanAndVar, validateIndicatorModel } from '../src/indicators/index';
+import { SPEC_SLA, THREE_GRADES } from './helpers/indicatorModel';
 
 const MODEL = {
   version: 1,
   min_sample: 5,
-  grades: { active: 'three', three: [{ name: 'high', min: 90 }, { name: 'medium', min: 60 }, { name: 'low', min: 0 }] },
-  sla: {
-    enquiry_first_reply: { max: 10, unit: 'minutes' },
-    complaint_initial: { max: 24, unit: 'hours' },
-    transaction: { max: 3, unit: 'working_days' },
-    complaint_closed: { max: 7, unit: 'days' },
-    response_rate: { min: 60, unit: 'percent' },
-  },
+  grades: { active: 'three', ...THREE_GRADES },
+  sla: SPEC_SLA,
   dimensions: {
     children: [
       {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
 import { importCsv, IMPORT_COLUMNS } from '../src/indicators/importCsv';
 import { buildReport, loadIndicatorModel, validateIndicatorModel, AlertRepo, trend, parseCsv } from '../src/indicators/index';
+import { SPEC_SLA, THREE_GRADES } from './helpers/indicatorModel';
 
 const H = IMPORT_COLUMNS.join(',');
 // columns: id,ts,channel,locale,handled_by,agent,csat,nps,ces,resolved,speed,attitude,prof,res,first_reply,complaint,complaint_h,comment
@@ -23,14 +24,8 @@ const SAMPLE = [
 const SMALL_MODEL = {
   version: 7,
   min_sample: 3,
-  grades: { active: 'three', three: [{ name: 'high', min: 90 }, { name: 'medium', min: 60 }, { name: 'low', min: 0 }] },
-  sla: {
-    enquiry_first_reply: { max: 10, unit: 'minutes' },
-    complaint_initial: { max: 24, unit: 'hours' },
-    transaction: { max: 3, unit: 'working_days' },
-    complaint_closed: { max: 7, unit: 'days' },
-    response_rate: { min: 60, unit: 'percent' },
-  },
+  grades: { active: 'three', ...THREE_GRADES },
+  sla: SPEC_SLA,
   dimensions: {
     children: [
       { id: 'speed', weight: 3, children: [{ id: 'rating', weight: 1, signal: { survey: 'rating_response_speed' } }] },
