@@ -19,7 +19,7 @@ export interface ServiceBotDeps {
    */
   interceptors?: ((ctx: TurnContext) => Promise<boolean>)[];
   /** Shared with the proactive turns (surveys) so one conversation never runs two turns at once. */
-  turnLock?: TurnLock;
+  turnLock: TurnLock;
 }
 
 /** The ActivityHandler: welcomes members, de-duplicates redeliveries and runs the main dialog. */
@@ -52,49 +52,31 @@ export class ServiceBot extends ActivityHandler {
     });
   }
 
-  /** Turns running in this process, by conversation and activity id: a redelivery meanwhile waits for them. */
-  private readonly running = new Map<string, Promise<void>>();
-
   /**
-   * Skip redelivered activities (same id in the same conversation), then save state after every turn.
-   * The id is recorded only after the turn and its state are saved: a process killed mid-turn never
-   * acknowledged the activity, so the channel's redelivery after the restart must run it, not be ignored.
+   * One turn at a time per conversation (`TurnLock`), so a redelivery that arrives while its original runs
+   * waits for it and is then found recorded. Skips redelivered activities (same id in the same conversation),
+   * then saves state after every turn. The id is recorded only after the turn and its state are saved: a
+   * process killed mid-turn never acknowledged the activity, so the channel's redelivery after the restart
+   * must run it, not be ignored.
    */
   async run(ctx: TurnContext): Promise<void> {
-    const id = ctx.activity.conversation?.id;
-    if (this.deps.turnLock && id) return this.deps.turnLock.run(id, () => this.runOnce(ctx));
-    return this.runOnce(ctx);
-  }
-
-  private async runOnce(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
-    if (!(a.type === ActivityTypes.Message && a.id && a.conversation?.id)) return this.turn(ctx);
-    const key = `${a.conversation.id}\n${a.id}`;
-    const earlier = this.running.get(key);
-    if (earlier) {
-      await earlier.catch(() => undefined);
-      return this.duplicate(a.conversation.id, a.id);
-    }
-    const turn = (async () => {
-      if (await this.deps.interactions.isProcessed(a.conversation.id, a.id!)) return this.duplicate(a.conversation.id, a.id!);
+    const conversationId = a.conversation?.id;
+    if (!conversationId) return this.turn(ctx);
+    return this.deps.turnLock.run(conversationId, async () => {
+      if (!(a.type === ActivityTypes.Message && a.id)) return this.turn(ctx);
+      if (await this.deps.interactions.isProcessed(conversationId, a.id)) {
+        this.deps.log.info('duplicate activity ignored', { conversationId, activityId: a.id });
+        return;
+      }
       await this.turn(ctx);
-      await this.deps.interactions.markProcessed(a.conversation.id, a.id!);
-    })();
-    this.running.set(key, turn);
-    try {
-      await turn;
-    } finally {
-      this.running.delete(key);
-    }
+      await this.deps.interactions.markProcessed(conversationId, a.id);
+    });
   }
 
   private async turn(ctx: TurnContext): Promise<void> {
     await super.run(ctx);
     await this.deps.conversationState.saveChanges(ctx, false);
     await this.deps.userState.saveChanges(ctx, false);
-  }
-
-  private duplicate(conversationId: string, activityId: string): void {
-    this.deps.log.info('duplicate activity ignored', { conversationId, activityId });
   }
 }

@@ -10,7 +10,8 @@ export type Params = Param[] | Record<string, Param>;
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
- * Promise wrapper over one sqlite3 connection.
+ * Promise wrapper over one sqlite3 connection (one only: a second, read-only one keeps an old
+ * snapshot while any of its statements is active, so a read could miss a committed write).
  * Writes pass a shared/exclusive gate (`WriteGate`): single statements run concurrently, a
  * transaction runs alone, since on one connection another caller's statement issued during
  * BEGIN..COMMIT would silently join that transaction.
@@ -21,21 +22,15 @@ export class Db {
 
   private constructor(private readonly raw: sqlite3.Database, readonly path: string) {}
 
-  private static connect(path: string): Promise<sqlite3.Database> {
-    return new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
-    });
-  }
-
   static async open(path: string): Promise<Db> {
     if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-    const raw = await Db.connect(path);
+    const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
+    });
     const db = new Db(raw, path);
     raw.configure('busyTimeout', 5000);
     await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     await db.migrate();
-    // One connection only: a second read-only one would keep an old snapshot while any of its
-    // statements is still active, so under concurrent turns a read could miss a committed write.
     return db;
   }
 
@@ -56,7 +51,6 @@ export class Db {
     }
     return applied;
   }
-
 
   execRaw(sql: string): Promise<void> {
     return new Promise((resolve, reject) => this.raw.exec(sql, (err) => (err ? reject(err) : resolve())));
@@ -126,10 +120,7 @@ export class Db {
   }
 
   async integrityCheck(): Promise<string> {
-    // on the writer: FTS5's check needs a connection that may write
-    const row = await new Promise<{ integrity_check: string } | undefined>((resolve, reject) =>
-      this.raw.get('PRAGMA integrity_check', (err, r) => (err ? reject(err) : resolve(r as { integrity_check: string } | undefined))),
-    );
+    const row = await this.get<{ integrity_check: string }>('PRAGMA integrity_check');
     return row?.integrity_check ?? 'unknown';
   }
 

@@ -30,7 +30,7 @@ export interface SurveyModuleOptions {
   now?: () => Date;
   configPath?: string;
   /** Shared with the bot's incoming turns: a proactive survey turn and a customer turn never interleave. */
-  turnLock?: TurnLock;
+  turnLock: TurnLock;
   /** Overrides of models/surveys.yaml settings (tests use a short idle timeout). */
   settings?: Partial<SurveySettings>;
   idleTickMs?: number;
@@ -73,8 +73,7 @@ export function createSurveyModule(o: SurveyModuleOptions) {
       return false;
     }
     let started = false;
-    const proactiveTurn = (fn: () => Promise<void>) => (o.turnLock ? o.turnLock.run(interaction.conversation_id, fn) : fn());
-    await proactiveTurn(() => p.adapter.continueConversationAsync(p.appId, reference, async (ctx) => {
+    await o.turnLock.run(interaction.conversation_id, () => p.adapter.continueConversationAsync(p.appId, reference, async (ctx) => {
       const current = await o.interactions.get(interactionId);
       if (!current || current.ended_at) return;
       await o.interactions.logEvent(current.id, 'survey_trigger', { trigger });
