@@ -2,11 +2,13 @@
  * Parse a typed (or clicked) survey answer for one item. Never throws: anything it cannot
  * read becomes {kind:'invalid'} so the dialog can re-prompt with the scale.
  */
+import { KANO_ANSWERS, type KanoAnswer } from '../src/indicators/stats';
+
 export type ItemKind = 'csat' | 'nps' | 'ces' | 'resolved' | 'rating' | 'open' | 'kano';
 export type ResolvedValue = 'yes' | 'partly' | 'no';
-/** Answer keys of a Kano question, in option order (stored value 1..5 = index + 1). Same as KANO_ANSWERS in src/indicators/stats.ts. */
-export const KANO_KEYS = ['like', 'must-be', 'neutral', 'live-with', 'dislike'] as const;
-export type KanoKey = (typeof KANO_KEYS)[number];
+/** Answer keys of a Kano question, in option order (stored value 1..5 = index + 1): the indicator library's. */
+export const KANO_KEYS = KANO_ANSWERS;
+export type KanoKey = KanoAnswer;
 
 /** Standard wording of the five Kano options, used when an item configures no labels. */
 export const KANO_DEFAULT_LABELS: Record<'zh-CN' | 'zh-TW' | 'en', string[]> = {

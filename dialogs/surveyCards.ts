@@ -1,8 +1,7 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
-import type { Locale } from '../src/nlp/locale';
+import { LOCALES, type Locale } from '../src/nlp/locale';
 import type { SurveyItem } from '../src/survey/definitions';
 import { detectSmallTalk } from '../src/nlp/smalltalk';
-import { LOCALES as LOCALE_KEYS } from '../src/nlp/locale';
 import { KANO_DEFAULT_LABELS, parseAnswer, scaleHint } from './answerParser';
 
 const S = {
@@ -133,8 +132,8 @@ export function recoveryReply(submitted: unknown, text: string | undefined): 'ye
   if (submitted === 'yes' || submitted === 'no') return submitted;
   const t = (text ?? '').trim();
   if (!t) return undefined;
-  if (LOCALE_KEYS.some((l) => S.recoveryYes[l] === t)) return 'yes';
-  if (LOCALE_KEYS.some((l) => S.recoveryNo[l] === t)) return 'no';
+  if (LOCALES.some((l) => S.recoveryYes[l] === t)) return 'yes';
+  if (LOCALES.some((l) => S.recoveryNo[l] === t)) return 'no';
   if (detectSmallTalk(t) === 'human') return 'yes';
   const p = parseAnswer(t, { kind: 'resolved' });
   if (p.kind === 'stop') return 'stop';

@@ -11,7 +11,8 @@
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
-import { createClassification, drainUntilIdle } from '../nlp/classify';
+import { drainUntilIdle } from '../nlp/classify';
+import { cliClassification } from './classification';
 
 function parseArgs(argv: string[]): { db?: string; limit: number; help: boolean } {
   const out = { db: undefined as string | undefined, limit: Infinity, help: false };
@@ -40,12 +41,7 @@ async function main() {
   const env = process.env;
   const db = await Db.open(args.db ?? (env.DATABASE_PATH || './data/bot.db'));
   try {
-    const { engine, pipeline, queue } = await createClassification(db, env, {
-      taxonomyPath: env.TAXONOMY_PATH || `${env.MODELS_DIR || 'models'}/taxonomy.yaml`,
-      warn: (m, f) => process.stderr.write(`warning: ${m} ${JSON.stringify(f ?? {})}\n`),
-      onError: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
-      backoffMs: 200,
-    });
+    const { engine, pipeline, queue } = await cliClassification(db, env);
     const current = { sentiment: engine.info, topics: pipeline.topicModel };
     const queued = await queue.enqueueStale(current);
     const total = Math.min(queued, args.limit);

@@ -10,7 +10,8 @@ import '../preload'; // first: keeps dotenv quiet so stdout holds only the outpu
 import { statSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
-import { ClassificationQueue, createClassification, drainUntilIdle, type ClassificationPipeline } from '../nlp/classify';
+import { ClassificationQueue, drainUntilIdle, type ClassificationPipeline } from '../nlp/classify';
+import { cliClassification } from './classification';
 import { buildReport, importCsv, loadIndicatorModel, trend, type Filter, type Period } from '../indicators/index';
 import { toCsv, toHtml, toMarkdown, type TrendPoint } from '../indicators/render';
 
@@ -110,22 +111,13 @@ async function classifyImported(db: Db, ids: number[], run: boolean): Promise<vo
     process.stderr.write(`${ids.length} comments queued for the bot's classification worker (--no-classify)\n`);
     return;
   }
-  const env = process.env;
-  const { engine, pipeline, queue } = await createClassification(db, env, {
-    taxonomyPath: env.TAXONOMY_PATH || `${env.MODELS_DIR || 'models'}/taxonomy.yaml`,
-    warn: (m, f) => process.stderr.write(`warning: ${m} ${JSON.stringify(f ?? {})}\n`),
-    onError: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
-    backoffMs: 200,
-  });
+  const { engine, pipeline, queue } = await cliClassification(db);
   await queue.enqueueMany(ids);
   const bar = new cliProgress.SingleBar({ format: 'classify [{bar}] {value}/{total} comments | {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
   bar.start(ids.length, 0);
   const done = await drainUntilIdle(queue, (n) => bar.update(Math.min(n, ids.length)));
   bar.stop();
-  const since = new Date(t0).toISOString();
-  const jobs = Object.fromEntries(
-    (await db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM classification_jobs WHERE updated_at >= ? GROUP BY status', [since])).map((r) => [r.status, r.n]),
-  );
+  const jobs = await queue.counts(new Date(t0).toISOString());
   const t = pipeline.topicModel;
   process.stderr.write(
     `classified ${done} comments with ${engine.info.id}@${engine.info.version}, topics ${t.id}@${t.version}, ${((Date.now() - t0) / 1000).toFixed(2)} s` +

@@ -13,7 +13,7 @@ import { normalizeLocale, type Locale } from '../nlp/locale';
 import { redact } from '../nlp/redact';
 import type { Db } from '../storage/db';
 import type { InteractionRepo } from '../storage/interactions';
-import { HandoffQueue, OPEN_STATUSES, type Handoff } from './queue';
+import { HandoffQueue, OPEN_SQL, OPEN_STATUSES, type Handoff } from './queue';
 import { handoffText } from './strings';
 import { isCancel, isComplaint, isLeaveMessage, type HandoffReason } from './triggers';
 
@@ -71,7 +71,6 @@ export interface HubDeps {
 }
 
 const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k) => (k in v ? String(v[k]) : m));
-const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
 const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
 
 export class HandoffHub {
@@ -153,6 +152,12 @@ export class HandoffHub {
     );
   }
 
+  /** The customer's message belongs to the interaction: a customer turn and a transcript line (redacted by the repository). */
+  private async customerSaid(interactionId: string, ctx: TurnContext, text: string): Promise<void> {
+    await this.d.interactions.touch(interactionId, { customerTurn: true });
+    await this.d.interactions.addTranscript(interactionId, { role: 'customer', text, sender: ctx.activity.from?.id, activityId: ctx.activity.id });
+  }
+
   /** ServiceBot interceptor: while queued or held (built-in or external) the bot is silent; complaints jump into the queue. */
   readonly interceptor = async (ctx: TurnContext): Promise<boolean> => {
     const a = ctx.activity;
@@ -167,8 +172,7 @@ export class HandoffHub {
     if (open) {
       const locale = normalizeLocale(open.locale) ?? 'en';
       // Stored first, so nothing the customer says is lost if the relay fails.
-      await this.d.interactions.touch(open.interaction_id, { customerTurn: true });
-      await this.d.interactions.addTranscript(open.interaction_id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+      await this.customerSaid(open.interaction_id, ctx, text);
       if (isCancel(text)) {
         await this.d.queue.cancel(open.interaction_id);
         await this.d.interactions.logEvent(open.interaction_id, 'handoff_cancelled', { handoffId: open.id, by: 'customer' });
@@ -189,8 +193,7 @@ export class HandoffHub {
     if (current && (await this.d.surveyOpen(current.id))) return false;
     const locale = normalizeLocale(current?.locale) ?? (/[\u4e00-\u9fff]/.test(text) ? 'zh-CN' : 'en');
     const interaction = current ?? (await ensureInteraction(ctx, this.d.interactions, locale));
-    await this.d.interactions.touch(interaction.id, { customerTurn: true });
-    await this.d.interactions.addTranscript(interaction.id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+    await this.customerSaid(interaction.id, ctx, text);
     await this.d.interactions.update(interaction.id, { handoff_offered: 1, handoff_reason: 'complaint' });
     await this.d.interactions.logEvent(interaction.id, 'handoff_requested', { reason: 'complaint' });
     await this.request(ctx, interaction.id, 'complaint', locale);
@@ -251,21 +254,18 @@ export class HandoffHub {
       [h.interaction_id, failed.id],
     );
     const locale = normalizeLocale(h.locale) ?? 'en';
-    const a = ctx.activity;
     if (last?.kind === 'handoff_failed') {
       if (!isLeaveMessage(text)) {
         await this.d.interactions.logEvent(h.interaction_id, 'handoff_leave_message_lapsed', { handoffId: h.id });
         return false;
       }
-      await this.d.interactions.touch(h.interaction_id, { customerTurn: true });
-      await this.d.interactions.addTranscript(h.interaction_id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+      await this.customerSaid(h.interaction_id, ctx, text);
       await this.d.interactions.logEvent(h.interaction_id, 'handoff_leave_message_asked', { handoffId: h.id });
       await this.say(ctx, h.interaction_id, t('handoffLeaveMessagePrompt', locale));
       return true;
     }
     if (last?.kind !== 'handoff_leave_message_asked') return false;
-    await this.d.interactions.touch(h.interaction_id, { customerTurn: true });
-    await this.d.interactions.addTranscript(h.interaction_id, { role: 'customer', text, sender: a.from?.id, activityId: a.id });
+    await this.customerSaid(h.interaction_id, ctx, text);
     const followupId = await this.d.leaveMessage(h.interaction_id, text);
     await this.d.interactions.logEvent(h.interaction_id, 'handoff_left_message', { handoffId: h.id, followupId });
     await this.say(ctx, h.interaction_id, t('handoffLeftMessage', locale));

@@ -5,7 +5,8 @@ import type { Db } from '../storage/db.js';
 export type HandoffStatus = 'queued' | 'assigned' | 'external' | 'resolved' | 'cancelled';
 /** Statuses in which a person (or the wait for one) owns the conversation and the bot stays silent. */
 export const OPEN_STATUSES = ['queued', 'assigned', 'external'] as const;
-const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
+/** OPEN_STATUSES as an SQL list, for `status IN (...)`. */
+export const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
 export interface Handoff {
   id: number; interaction_id: string; reason: string; priority: number; status: HandoffStatus;
   agent_id: string | null; locale: string | null; queued_at: string; accepted_at: string | null;

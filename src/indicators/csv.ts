@@ -72,6 +72,9 @@ export function parseCsv(text: string): string[][] {
   return [...p.push(text), ...p.end()];
 }
 
+/** A customer's text starting with = + - @ (or a tab / CR) would run as a formula in Excel: prefix a quote. */
+export const noFormula = (s: string): string => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
 /** Quotes a field when it holds a comma, quote or newline. */
 export function csvField(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);

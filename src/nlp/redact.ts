@@ -77,3 +77,14 @@ export function redact(text: string): { text: string; kinds: string[] } {
   sub(US, 'PHONE');
   return { text: out, kinds: [...kinds] };
 }
+
+/**
+ * Applies `fn` to every string inside a JSON-like value (object keys kept; `key` is the property the string
+ * sits under, '' at the top), for redacting structured data such as card submissions or event details.
+ */
+export function mapStrings(v: unknown, fn: (s: string, key: string) => string, key = '', depth = 0): unknown {
+  if (typeof v === 'string') return fn(v, key);
+  if (!v || typeof v !== 'object' || depth > 64) return v;
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, fn, key, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, fn, k, depth + 1)]));
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationReference } from 'botbuilder';
 import type { Db } from './db';
+import { mapStrings } from '../nlp/redact';
 import { RecentKeys } from './recentKeys';
 
 export interface Interaction {
@@ -120,15 +121,8 @@ export class InteractionRepo {
       id,
       this.ts(),
       kind,
-      detail === undefined ? null : JSON.stringify(this.redactDetail(detail)),
+      detail === undefined ? null : JSON.stringify(mapStrings(detail, (s, key) => (/id$/i.test(key) ? s : this.redact(s)))),
     ]);
-  }
-
-  private redactDetail(v: unknown, key = '', depth = 0): unknown {
-    if (typeof v === 'string') return /id$/i.test(key) ? v : this.redact(v);
-    if (!v || typeof v !== 'object' || depth > 32) return v;
-    if (Array.isArray(v)) return v.map((x) => this.redactDetail(x, key, depth + 1));
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.redactDetail(x, k, depth + 1)]));
   }
 
   events(id: string): Promise<{ kind: string; detail: string | null; at: string }[]> {

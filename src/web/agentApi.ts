@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { Db } from '../storage/db.js';
 import type { InteractionRepo } from '../storage/interactions.js';
 import { registerAuthRoutes, requireSession, type Account, type SessionStore } from './auth.js';
+import { jsonOnly } from './jsonOnly';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public', 'agent');
 const ASSETS: Record<string, [string, string]> = {
@@ -39,15 +40,6 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   // Any authenticated call counts as the agent being present (besides the event stream heartbeat).
   const seen: restify.RequestHandler = (req, _res, next) => {
     d.queue.seen((req as Req).account.id).then(() => next(), (err) => next(err));
-  };
-  // State changes take JSON only: the app-wide body parser would also turn a form or multipart post into a body.
-  const jsonOnly: restify.RequestHandler = (req, res, next) => {
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (req.method === 'POST' && hasBody && !req.is('application/json')) {
-      res.send(415, { error: 'send JSON (content-type: application/json)' });
-      return next(false);
-    }
-    next();
   };
   const guard = [session, seen, jsonOnly];
   const wrap = (fn: (req: Req, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {

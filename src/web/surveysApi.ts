@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
 import type { FollowupRepo } from '../survey/followups';
-import { csvField } from '../indicators/csv';
+import { csvField, noFormula } from '../indicators/csv';
 import type { AnswerRow, SurveyCursor, SurveyFilter, SurveyRepo, SurveyRow } from '../survey/surveyRepo';
 
 export interface SurveyRoutesDeps {
@@ -65,8 +65,7 @@ function parsePage(q: Record<string, unknown>): { limit: number; after?: SurveyC
 
 const cursorOf = (r: SurveyRow) => Buffer.from(JSON.stringify({ offeredAt: r.offered_at, id: r.id })).toString('base64url');
 
-/** A customer's text starting with = + - @ would run as a formula in Excel. */
-const csvCell = (v: unknown) => csvField(typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+const csvCell = (v: unknown) => csvField(typeof v === 'string' ? noFormula(v) : v);
 
 function answerCell(a: AnswerRow | undefined): unknown {
   if (!a || a.skipped) return '';

@@ -13,6 +13,10 @@ export interface QueueOptions {
   onClassified?: (feedbackId: number, result: { sentiment: string | null; confidence: number }) => Promise<void>;
 }
 
+const NEW_JOBS = 'INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)';
+/** A job that exists already is queued again from scratch. */
+const REQUEUE = "ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at";
+
 /** A feedback row whose sentiment model or topic tagger (id or version) differs from the current ones (NULL-safe). */
 const STALE = `(model_id IS NOT ? OR model_version IS NOT ? OR topic_model_id IS NOT ? OR topic_model_version IS NOT ?)`;
 const staleParams = (c: { sentiment: { id: string; version: string }; topics: { id: string; version: string } }) => [
@@ -53,27 +57,15 @@ export class ClassificationQueue {
   }
 
   async enqueue(feedbackId: number): Promise<void> {
-    const now = new Date().toISOString();
-    await this.db.run(
-      `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
-       VALUES (?, 'pending', 0, ?, ?, ?)
-       ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at`,
-      [feedbackId, now, now, now],
-    );
-    this.wake?.();
+    await this.enqueueMany([feedbackId]);
   }
 
-  /** enqueue() for many ids: one upsert per 500 ids, in one transaction per chunk (bulk imports). */
+  /** enqueue() for many ids: one upsert statement per 500 ids (bulk imports). */
   async enqueueMany(ids: number[]): Promise<number> {
     const now = new Date().toISOString();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      await this.db.run(
-        `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
-         SELECT value, 'pending', 0, ?, ?, ? FROM json_each(?) WHERE true
-         ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at`,
-        [now, now, now, JSON.stringify(chunk)],
-      );
+      await this.db.run(`${NEW_JOBS} SELECT value, 'pending', 0, ?, ?, ? FROM json_each(?) WHERE true ${REQUEUE}`, [now, now, now, JSON.stringify(chunk)]);
     }
     if (ids.length) this.wake?.();
     return ids.length;
@@ -87,9 +79,7 @@ export class ClassificationQueue {
   async enqueueStale(current: { sentiment: { id: string; version: string }; topics: { id: string; version: string } }): Promise<number> {
     const now = new Date().toISOString();
     const r = await this.db.run(
-      `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
-       SELECT id, 'pending', 0, ?, ?, ? FROM feedback WHERE ${STALE} ORDER BY id
-       ON CONFLICT(feedback_id) DO UPDATE SET status='pending', attempts=0, last_error=NULL, run_after=excluded.run_after, updated_at=excluded.updated_at`,
+      `${NEW_JOBS} SELECT id, 'pending', 0, ?, ?, ? FROM feedback WHERE ${STALE} ORDER BY id ${REQUEUE}`,
       [now, now, now, ...staleParams(current)],
     );
     if (r.changes) this.wake?.();
@@ -106,8 +96,7 @@ export class ClassificationQueue {
   async enqueueUnclassified(): Promise<number> {
     const now = new Date().toISOString();
     const r = await this.db.run(
-      `INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)
-       SELECT f.id, 'pending', 0, ?, ?, ? FROM feedback f
+      `${NEW_JOBS} SELECT f.id, 'pending', 0, ?, ?, ? FROM feedback f
        WHERE f.classified_at IS NULL AND NOT EXISTS (SELECT 1 FROM classification_jobs j WHERE j.feedback_id = f.id)`,
       [now, now, now],
     );
@@ -145,8 +134,12 @@ export class ClassificationQueue {
     return row?.t ?? null;
   }
 
-  async counts(): Promise<Record<string, number>> {
-    const rows = await this.db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM classification_jobs GROUP BY status');
+  /** Jobs per status; with `since`, only jobs updated from then on. */
+  async counts(since?: string): Promise<Record<string, number>> {
+    const rows = await this.db.all<{ status: string; n: number }>(
+      `SELECT status, COUNT(*) AS n FROM classification_jobs ${since ? 'WHERE updated_at >= ?' : ''} GROUP BY status`,
+      since ? [since] : [],
+    );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 

@@ -1,4 +1,4 @@
-import { csvField } from '../../indicators/csv';
+import { csvField, noFormula } from '../../indicators/csv';
 import type { FeedbackRow } from './feedbackRepo';
 
 /** UTF-8 byte order mark: Excel then opens Chinese text correctly. */
@@ -10,8 +10,6 @@ export const FEEDBACK_COLUMNS = [
   'corrected_by', 'corrected_at', 'csat', 'nps', 'ces', 'resolved',
 ] as const;
 
-/** A customer's text starting with = + - @ would run as a formula in Excel. */
-const noFormula = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 export function feedbackCsvLine(r: FeedbackRow): string {
   const topics = (src: string) => r.topics.filter((t) => t.source === src).map((t) => (t.sentiment ? `${t.topic}:${t.sentiment}` : t.topic)).join('|');

@@ -11,6 +11,7 @@ import { deleteSubject, exportSubject } from './dataSubject';
 import { BOM, FEEDBACK_COLUMNS, feedbackCsvLine } from './exportCsv';
 import { FeedbackRepo, type FeedbackQuery, type PageOpts } from './feedbackRepo';
 import { exportGoldSet, goldSetMetrics } from './goldSet';
+import { jsonOnly } from '../jsonOnly';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'analyst');
 const CHART_JS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'chart.js', 'dist', 'chart.umd.js');
@@ -122,17 +123,6 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
         if (!res.headersSent) res.send(500, { error: 'internal error' });
       }
     };
-
-  // State-changing routes take JSON only. The shared body parser also parses form and multipart bodies, so
-  // `sentiment=negative` posted as a form used to be applied like JSON. A bodyless POST (acknowledge) is fine.
-  const jsonOnly: restify.RequestHandler = (req, res, next) => {
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && req.getContentType() !== 'application/json') {
-      res.send(415, { error: 'content-type must be application/json' });
-      return next(false);
-    }
-    next();
-  };
 
   if (deps.meRoute) server.get(`${api}/me`, guard, wrap(async (req, res) => void res.send({ account: actorOf(req) })));
 

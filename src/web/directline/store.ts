@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redact } from '../../nlp/redact';
+import { mapStrings, redact } from '../../nlp/redact';
 import type { Db } from '../../storage/db';
 
 export interface DlConversation {
@@ -12,14 +12,6 @@ export interface DlConversation {
 
 export type StoredActivity = Record<string, any> & { id: string };
 
-/** Redacts every string in a card submission (`value`), keeping keys and non-string leaves. */
-function redactStrings(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return redact(v).text;
-  if (!v || typeof v !== 'object' || depth > 64) return v;
-  if (Array.isArray(v)) return v.map((x) => redactStrings(x, depth + 1));
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactStrings(x, depth + 1)]));
-}
-
 /**
  * The copy of an activity that is written to `directline_activities` (and replayed on reconnect/reload):
  * a customer's (any non-bot sender's) `text` and the strings of a card submission (`value`) pass through
@@ -30,7 +22,7 @@ export function storedCopy(activity: Record<string, any>): Record<string, any> {
   if (activity.from?.role === 'bot') return activity;
   const out = { ...activity };
   if (typeof out.text === 'string') out.text = redact(out.text).text;
-  if (out.value !== undefined) out.value = redactStrings(out.value);
+  if (out.value !== undefined) out.value = mapStrings(out.value, (x) => redact(x).text);
   return out;
 }
 
