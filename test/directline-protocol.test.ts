@@ -1,15 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ActivityTypes } from 'botbuilder';
-import restify from 'restify';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log';
-import { Db } from '../src/storage/db';
-import { DirectLine as DirectLineServer } from '../src/web/directline/server';
-import { DirectLineStore } from '../src/web/directline/store';
 import { startTestBot, type TestBot } from './helpers/app';
+import { startDirectLine, type DirectLineTestServer } from './helpers/directline';
 
 // botframework-directlinejs is written for browsers: give it XMLHttpRequest and WebSocket.
 (globalThis as any).XMLHttpRequest ??= ((await import('xhr2' as string)) as { default: unknown }).default;
@@ -193,38 +186,16 @@ describe('/chat page assets and its same-origin token endpoint', () => {
 });
 
 describe('1,000 messages in one conversation (echo bot)', () => {
-  let dir: string;
-  let db: Db;
-  let server: restify.Server;
+  let dl: DirectLineTestServer;
   let url: string;
-  let directline: DirectLineServer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dl-test-'));
-    db = await Db.open(join(dir, 'dl.db'));
-    server = restify.createServer();
-    server.use(restify.plugins.queryParser({ mapParams: false }));
-    server.use(restify.plugins.bodyParser({ mapParams: false }));
-    directline = new DirectLineServer({
-      server,
-      store: new DirectLineStore(db),
-      secret: SECRET,
-      tokenTtlSeconds: 600,
-      prefix: '/dl',
-      log: createLogger('error'),
-      logic: async (ctx) => {
-        if (ctx.activity.type === ActivityTypes.Message) await ctx.sendActivity(`echo ${ctx.activity.text}`);
-      },
+    dl = await startDirectLine(SECRET, async (ctx) => {
+      if (ctx.activity.type === ActivityTypes.Message) await ctx.sendActivity(`echo ${ctx.activity.text}`);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/dl/v3/directline`;
+    url = dl.url;
   });
-  afterAll(async () => {
-    await directline.close();
-    await new Promise<void>((r) => server.close(() => r()));
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => dl?.close());
 
   it('pages through 2,000 activities by watermark with none lost or duplicated, and streams them all', async () => {
     const conv = await (await fetch(`${url}/conversations`, { method: 'POST', headers: auth(SECRET), body: '{}' })).json();

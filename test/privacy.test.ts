@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ActivityTypes } from 'botbuilder';
-import restify from 'restify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log';
 import { redact } from '../src/nlp/redact';
 import { Db } from '../src/storage/db';
 import { InteractionRepo } from '../src/storage/interactions';
-import { DirectLine } from '../src/web/directline/server';
-import { DirectLineStore } from '../src/web/directline/store';
 import { Agent } from './helpers/agent';
 import { startTestBot, type TestBot } from './helpers/app';
+import { startDirectLine, type DirectLineTestServer } from './helpers/directline';
 import { findInDb, trigrams } from './helpers/dbScan';
 
 // Privacy end to end: personal data typed through Direct Line (text, card submissions, messages while waiting for
@@ -183,42 +177,21 @@ describe('personal data is redacted before anything is written', () => {
 });
 
 describe('Direct Line: the bot turn gets the text as typed, only the stored copy is redacted', () => {
-  let dir: string;
+  let dl: DirectLineTestServer;
   let db: Db;
-  let server: restify.Server;
-  let directline: DirectLine;
   let url: string;
   const seen: { text?: string; value?: unknown }[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dl-privacy-'));
-    db = await Db.open(join(dir, 'dl.db'));
-    server = restify.createServer();
-    server.use(restify.plugins.queryParser({ mapParams: false }));
-    server.use(restify.plugins.bodyParser({ mapParams: false }));
-    directline = new DirectLine({
-      server,
-      store: new DirectLineStore(db),
-      secret: SECRET,
-      tokenTtlSeconds: 600,
-      prefix: '/dl',
-      log: createLogger('error'),
-      logic: async (ctx) => {
-        if (ctx.activity.type !== ActivityTypes.Message) return;
-        seen.push({ text: ctx.activity.text, value: ctx.activity.value });
-        // A bot reply is stored as sent: the service's own hotline must reach the customer intact.
-        await ctx.sendActivity(`Noted. Our hotline is 400-820-8820, or mail service@example.com.`);
-      },
+    dl = await startDirectLine(SECRET, async (ctx) => {
+      if (ctx.activity.type !== ActivityTypes.Message) return;
+      seen.push({ text: ctx.activity.text, value: ctx.activity.value });
+      // A bot reply is stored as sent: the service's own hotline must reach the customer intact.
+      await ctx.sendActivity(`Noted. Our hotline is 400-820-8820, or mail service@example.com.`);
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/dl/v3/directline`;
+    ({ db, url } = dl);
   });
-  afterAll(async () => {
-    await directline.close();
-    await new Promise<void>((r) => server.close(() => r()));
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => dl?.close());
 
   it('text and card values reach the bot unredacted; the history (what a reload replays) has them redacted', async () => {
     const conv = await (await fetch(`${url}/conversations`, { method: 'POST', headers: hdr(SECRET), body: '{}' })).json();
