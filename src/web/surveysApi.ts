@@ -89,6 +89,7 @@ export function surveysCsvLines(rows: (SurveyRow & { answers: AnswerRow[] })[], 
 export function registerSurveyRoutes(server: restify.Server, deps: SurveyRoutesDeps): boolean {
   const token = deps.token;
   if (!token) return false;
+  // Errors thrown by a handler are answered by route() (src/web/http.ts), applied to every handler by the app.
   const guard = (handler: (req: restify.Request, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {
     if (!authorised(req, token)) {
       res.header('WWW-Authenticate', 'Bearer');
