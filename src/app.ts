@@ -294,7 +294,21 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   if (backlog) log.info('queued unclassified feedback', { count: backlog });
   classification.queue.start();
 
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // A taken port is a start-up error (EADDRINUSE) the entry point explains, not an unhandled 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // restify re-emits the http server's 'error'
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      // later server errors (e.g. EMFILE on accept) are logged; without a listener they would end the process
+      server.on('error', (error: Error) => log.error('http server error', { error }));
+      resolve();
+    });
+  }).catch(async (err) => {
+    await Promise.allSettled([survey.stop(), classification.queue.stop(), directline.close()]);
+    handoff.stop();
+    await db.close().catch(() => undefined);
+    throw err;
+  });
   const addr = server.address() as { port: number };
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
