@@ -21,7 +21,8 @@ export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      const text = Buffer.concat(chunks).toString('latin1');
+      // An interim "100 Continue" (Expect: 100-continue) precedes the real answer.
+      const text = Buffer.concat(chunks).toString('latin1').replace(/^(HTTP\/1\.[01] 100 [^\r]*\r\n\r\n)+/, '');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       const split = text.indexOf('\r\n\r\n');
       resolve({
