@@ -4,7 +4,7 @@
 import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { readCsv } from '../src/nlp/classify/csv';
+import { readCsv } from '../src/csv';
 import { LexicalClassifier } from '../src/nlp/classify/lexical';
 import { TransformerClassifier } from '../src/nlp/classify/transformer';
 import type { Classifier } from '../src/nlp/classify/types';

@@ -21,7 +21,10 @@ import { Db } from './storage/db';
 import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
-import { validateActivityBody } from './web/activityValidation';
+import { serviceUrlAllowed, validateActivityBody } from './web/activityValidation';
+import { bodyReader } from './web/body';
+import { guardServer } from './web/http';
+import { RateLimiter } from './web/rateLimit';
 import { registerIndicatorRoutes } from './web/indicatorsApi';
 import { registerAnalystRoutes } from './web/analyst/routes';
 import { loadAccounts, registerAuthRoutes, requireSession, SessionStore } from './web/auth';
@@ -71,10 +74,21 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** CloudAdapter with its turn entry point public, so /api/messages answers every status itself. */
+class ServiceAdapter extends CloudAdapter {
+  runTurn(...args: Parameters<CloudAdapter['processActivity']>) {
+    return this.processActivity(...args);
+  }
+}
+
+/** A turn failed because the database refused its writes: answered 503 so the channel redelivers. */
+class StorageUnavailable extends Error {}
+
 /** Builds every part from config with injected dependencies and starts listening. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
   const db = await Db.open(config.databasePath);
+  db.probeMs = config.dbWriteProbeMs;
   const storage = new SqliteStorage(db);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
@@ -90,7 +104,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     MicrosoftAppTenantId: config.microsoftAppTenantId,
     ...overrides.authOptions,
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new ServiceAdapter(auth);
 
   const testPrefixes = config.testUserPrefixes;
   const isTestTraffic = (userId: string, channelId: string) => testPrefixes.some((p) => userId.startsWith(p) || channelId.startsWith(p));
@@ -167,13 +181,15 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     // Drop half-written dialog state so the next turn starts clean instead of repeating the failure.
     await conversationState.delete(ctx).catch(() => undefined);
     await ctx.sendActivity(t('turnError', locale)).catch(() => undefined);
+    // Writes are failing: the turn is not acknowledged (5xx), so the channel redelivers it once the disk is back.
+    if (!db.health.writable) throw new StorageUnavailable(db.health.reason ?? 'database is not writable');
   };
 
   const server = restify.createServer({ name: 'satisfaction-bot', version: VERSION, handleUncaughtExceptions: false });
+  // Every handler registered from here on answers its own errors (400/500) instead of ending the process.
+  guardServer(server, log);
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false, rejectUnknown: false }),
-  );
+  server.use(bodyReader(config.maxBodyBytes));
 
   let inFlight = 0;
   let draining = false;
@@ -189,22 +205,35 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       res.send(problem.status, { error: problem.message });
       return;
     }
-    if (config.microsoftAppId) {
-      // botframework-connector lets a bad signature escape as a 500; every token failure is a 401.
-      try {
-        await auth.authenticateRequest(req.body, req.header('authorization') ?? '');
-      } catch (err) {
-        log.warn('rejected /api/messages: authentication failed', { reason: (err as Error).message });
-        res.send(401, { error: 'unauthorized: missing or invalid Bot Framework token' });
-        return;
-      }
+    const activity = req.body as Record<string, any>;
+    if (!config.microsoftAppId && !serviceUrlAllowed(activity.serviceUrl, config.allowedServiceUrlHosts)) {
+      res.send(403, { error: 'activity.serviceUrl host is not in ALLOWED_SERVICE_URL_HOSTS (required while MicrosoftAppId is unset)' });
+      return;
     }
+    let authResult;
+    try {
+      authResult = await auth.authenticateRequest(activity as any, req.header('authorization') ?? '');
+    } catch (err) {
+      // botframework-connector lets a bad signature escape as a 500; every token failure is a 401.
+      log.warn('rejected /api/messages: authentication failed', { reason: (err as Error).message });
+      res.send(401, { error: 'unauthorized: missing or invalid Bot Framework token' });
+      return;
+    }
+    for (const f of ['timestamp', 'localTimestamp', 'expiration'] as const)
+      if (typeof activity[f] === 'string') activity[f] = new Date(activity[f]);
     inFlight++;
     try {
-      await adapter.process(req as any, res as any, (ctx) => bot.run(ctx));
+      const invoke = await adapter.runTurn(authResult, activity as any, (ctx) => bot.run(ctx));
+      if (invoke) res.send(invoke.status, invoke.body);
+      else res.send(200);
     } catch (error) {
-      log.error('adapter.process failed', { error });
-      if (!res.headersSent) res.send(500, { error: 'internal error' });
+      if (error instanceof StorageUnavailable) {
+        res.setHeader('Retry-After', '5');
+        res.send(503, { error: 'storage unavailable, retry later' });
+      } else {
+        log.error('turn failed outside the bot', { error });
+        if (!res.headersSent) res.send(500, { error: 'internal error' });
+      }
     } finally {
       inFlight--;
       if (inFlight === 0) idle.splice(0).forEach((f) => f());
@@ -212,15 +241,20 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
 
   server.get('/healthz', async (_req, res) => {
-    let database: { ok: boolean; path: string; error?: string };
+    let database: { ok: boolean; path: string; readable: boolean; writable: boolean; error?: string; since?: string };
+    // While degraded, try a write now so a repaired disk shows at once (the probe timer also retries).
+    const writes = db.health.writable ? db.health : await db.probeWrite();
     try {
       await db.get('SELECT 1');
-      database = { ok: true, path: config.databasePath };
+      database = { ok: writes.writable, path: config.databasePath, readable: true, writable: writes.writable };
     } catch (err) {
-      database = { ok: false, path: config.databasePath, error: (err as Error).message };
+      database = { ok: false, path: config.databasePath, readable: false, writable: writes.writable, error: (err as Error).message };
     }
-    const models = { matcher: { ok: true, kbEntries: kb.entries.length }, classifier: classifierHealth(), queue: await classification.queue.counts() };
-    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', version: VERSION, database, models });
+    if (!writes.writable) Object.assign(database, { error: writes.reason, since: writes.since });
+    const queue = await classification.queue.counts().catch(() => undefined);
+    const models = { matcher: { ok: true, kbEntries: kb.entries.length }, classifier: classifierHealth(), queue };
+    const reason = database.ok ? undefined : !database.readable ? 'database cannot be read' : 'database writes are failing';
+    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', reason, version: VERSION, database, models });
   });
 
   // Turn restify's errors (413, 400 from the body parser) into a clear JSON message.
@@ -233,12 +267,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   registerIndicatorRoutes(server, { db, analystToken: config.analystApiToken, modelPath: `${config.modelsDir}/indicators.yaml` });
   // Agents and analysts log in with accounts from configuration; sessions live in SQLite.
   const sessions = new SessionStore(db, { now: overrides.now });
-  registerAuthRoutes(server, { prefix: '/api/analyst', role: 'analyst', accounts, sessions, log });
+  const loginLimits = { perUser: config.loginMaxFailuresPerUser, perAddress: config.loginMaxFailuresPerAddress, lockMs: config.loginLockSeconds * 1000 };
+  registerAuthRoutes(server, { prefix: '/api/analyst', role: 'analyst', accounts, sessions, log, limits: loginLimits });
   registerAnalystRoutes(server, {
     db, log, model: loadIndicatorModel(`${config.modelsDir}/indicators.yaml`), topics: topicNames(taxonomy),
     requireSession: requireSession(sessions, 'analyst'), meRoute: false,
   });
-  registerAgentRoutes(server, { hub: handoff, queue: handoffQueue, db, interactions, accounts, sessions, log, heartbeatMs: handoffConfig.heartbeatMs, now: overrides.now });
+  registerAgentRoutes(server, { hub: handoff, queue: handoffQueue, db, interactions, accounts, sessions, log, heartbeatMs: handoffConfig.heartbeatMs, now: overrides.now, loginLimits });
+  const conversationLimit = new RateLimiter({ perMinute: config.conversationRatePerMinute, burst: config.conversationRateBurst });
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({
     server,
@@ -251,15 +287,30 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     onTurnError: adapter.onTurnError,
     log,
     now: overrides.now,
+    conversationLimit,
   });
-  registerChatPage(server, { directline, prefix: config.directlinePrefix });
+  registerChatPage(server, { directline, prefix: config.directlinePrefix, conversationLimit });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
   handoff.start({ adapter, appId: config.microsoftAppId });
   const backlog = await classification.queue.enqueueUnclassified();
   if (backlog) log.info('queued unclassified feedback', { count: backlog });
   classification.queue.start();
 
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // A taken port is a start-up error (EADDRINUSE) the entry point explains, not an unhandled 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // restify re-emits the http server's 'error'
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      // later server errors (e.g. EMFILE on accept) are logged; without a listener they would end the process
+      server.on('error', (error: Error) => log.error('http server error', { error }));
+      resolve();
+    });
+  }).catch(async (err) => {
+    await Promise.allSettled([survey.stop(), classification.queue.stop(), directline.close()]);
+    handoff.stop();
+    await db.close().catch(() => undefined);
+    throw err;
+  });
   const addr = server.address() as { port: number };
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 

@@ -24,6 +24,17 @@ export interface AppConfig {
   directlineCorsOrigins: string[];
   /** Conversations whose user id or channel starts with one of these are test/health traffic. */
   testUserPrefixes: string[];
+  /** Without an App ID, /api/messages replies only to serviceUrls on these hosts. */
+  allowedServiceUrlHosts: string[];
+  /** Login lock-out: failures per (address, user) and, softer, per address across names; lock length. */
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerAddress: number;
+  loginLockSeconds: number;
+  /** New chat conversations (/chat/token, Direct Line tokens/generate and conversations) per address. */
+  conversationRatePerMinute: number;
+  conversationRateBurst: number;
+  /** How often a database whose writes fail retries a write by itself (ms). */
+  dbWriteProbeMs: number;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -50,6 +61,15 @@ function prefix(raw: string | undefined, dflt: string): string {
   return raw;
 }
 
+function hosts(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return ['localhost', '127.0.0.1', '::1'];
+  const list = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const h of list)
+    if (!/^(\[?[0-9a-f:.]+\]?|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/.test(h))
+      throw new ConfigError('.env', 'ALLOWED_SERVICE_URL_HOSTS', `"${h}" is not a host name or IP address (comma-separated hosts, no scheme or port)`);
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: int(env, 'PORT', 3978, 0, 65535),
@@ -70,5 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     directlineTokenTtlSeconds: int(env, 'DIRECTLINE_TOKEN_TTL_SECONDS', 1800, 1, 86400),
     directlineCorsOrigins: (env.DIRECTLINE_CORS_ORIGINS ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     testUserPrefixes: (env.TEST_USER_PREFIXES ?? 'test-,healthcheck').split(',').map((s) => s.trim()).filter(Boolean),
+    allowedServiceUrlHosts: hosts(env.ALLOWED_SERVICE_URL_HOSTS),
+    loginMaxFailuresPerUser: int(env, 'LOGIN_MAX_FAILURES_PER_USER', 5, 1, 1000),
+    loginMaxFailuresPerAddress: int(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
+    loginLockSeconds: int(env, 'LOGIN_LOCK_SECONDS', 900, 1, 86400),
+    conversationRatePerMinute: int(env, 'CONVERSATION_RATE_PER_MINUTE', 60, 1, 100_000),
+    conversationRateBurst: int(env, 'CONVERSATION_RATE_BURST', 30, 1, 100_000),
+    dbWriteProbeMs: int(env, 'DB_WRITE_PROBE_MS', 2000, 100, 600_000),
   };
 }

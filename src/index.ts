@@ -3,25 +3,39 @@ import './preload';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { ConfigError } from './configError';
+import { StorageOpenError } from './storage/db';
+
+/** One line naming what is wrong and how to fix it, then a non-zero exit; a stack only with LOG_LEVEL=debug. */
+function startFailed(err: unknown): never {
+  if (err instanceof ConfigError) {
+    console.error(`Configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  if (err instanceof StorageOpenError) {
+    console.error(`Database error: ${err.message}`);
+    process.exit(3);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES') {
+    console.error(`Cannot listen: ${e.message}. Stop the other process or set PORT (and HOST) to a free address.`);
+    process.exit(4);
+  }
+  console.error(`Start-up failed: ${e?.message ?? String(err)}`);
+  if (process.env.LOG_LEVEL === 'debug') console.error(e?.stack);
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
+    startFailed(err);
   }
-  const app = await createApp(config).catch((err) => {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
-  });
+  const app = await createApp(config).catch(startFailed);
+  // Last line of defence: a fault that escaped every route guard is logged, and the service goes on serving.
+  process.on('unhandledRejection', (error) => app.log.error('unhandled rejection (contained)', { error }));
+  process.on('uncaughtException', (error) => app.log.error('uncaught exception (contained)', { error }));
   app.log.info('bot listening', {
     url: `${app.url}/api/messages`,
     database: config.databasePath,
@@ -40,7 +54,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(startFailed);

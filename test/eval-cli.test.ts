@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/cli/csv';
+import { parseCsv } from '../src/csv';
 import { bestThreshold, binaryMetrics, classificationMetrics } from '../src/cli/eval';
 
 const run = promisify(execFile);

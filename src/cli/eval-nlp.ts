@@ -1,24 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { loadTaxonomy } from '../nlp/taxonomy';
-import { readCsv } from '../nlp/classify/csv';
+import { readCsv } from '../csv';
+import { cliArgs, NLP_OPTIONS, stringArgs } from './args';
 import { createClassifier, classifierConfigFromEnv } from '../nlp/classify/engine';
 import { classificationMetrics, multiLabelMetrics, r4 } from '../nlp/classify/metrics';
 import { TopicTagger } from '../nlp/classify/topics';
 
 export function parseArgs(args: string[] | Record<string, string>): Record<string, string> {
   if (!Array.isArray(args)) return { ...args }; // already parsed by src/cli/eval.ts
-  const o: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith('--')) {
-      const [k, v] = a.slice(2).split('=', 2);
-      if (v !== undefined) o[k] = v;
-      else if (args[i + 1] !== undefined && !args[i + 1].startsWith('--')) o[k] = args[++i];
-      else o[k] = 'true';
-    } else (o._ ??= a);
-  }
-  return o;
+  return stringArgs(cliArgs(args, { strings: NLP_OPTIONS }).values);
 }
 
 function need(o: Record<string, string>, k: string): string {

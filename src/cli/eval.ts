@@ -3,25 +3,20 @@
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the JSON
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readCsv, requireColumns } from './csv';
+import { readCsv, requireColumns } from '../csv';
+import { cliArgs, NLP_OPTIONS, stringArgs } from './args';
 import { Matcher } from '../nlp/matcher';
 import { mulberry32 } from '../nlp/linear';
 import { PairClassifier, charJaccard, type Pair } from '../nlp/pairs';
 
 export type Args = Record<string, string>;
 
+/** Options of every eval task (the sentiment and topics tasks take eval-nlp's). */
+const EVAL_OPTIONS = ['train', 'test', 'text', 'label', 'holdout', 'epochs', 'l2', 'a', 'b', ...NLP_OPTIONS];
+
 export function parseArgs(argv: string[]): { cmd: string; args: Args } {
   const [cmd = '', ...rest] = argv;
-  const args: Args = {};
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
-    const eq = a.indexOf('=');
-    if (eq > 0) args[a.slice(2, eq)] = a.slice(eq + 1);
-    else if (i + 1 < rest.length && !rest[i + 1].startsWith('--')) args[a.slice(2)] = rest[++i];
-    else args[a.slice(2)] = 'true';
-  }
-  return { cmd, args };
+  return { cmd, args: stringArgs(cliArgs(rest, { strings: [...new Set(EVAL_OPTIONS)] }).values) };
 }
 
 function need(args: Args, key: string): string {

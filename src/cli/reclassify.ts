@@ -13,23 +13,13 @@ import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
 import { drainUntilIdle } from '../nlp/classify';
 import { cliClassification } from './classification';
+import { cliArgs } from './args';
 
 function parseArgs(argv: string[]): { db?: string; limit: number; help: boolean } {
-  const out = { db: undefined as string | undefined, limit: Infinity, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].split(/=(.*)/s);
-    if (name === '--help') out.help = true;
-    else if (name === '--db' || name === '--limit') {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${name} needs a value`);
-      if (name === '--db') out.db = v;
-      else {
-        out.limit = Number(v);
-        if (!Number.isInteger(out.limit) || out.limit < 1) throw new Error('--limit must be a positive integer');
-      }
-    } else throw new Error(`unknown argument ${argv[i]}`);
-  }
-  return out;
+  const { values } = cliArgs(argv, { strings: ['db', 'limit'], booleans: ['help'] });
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) throw new Error('--limit must be a positive integer');
+  return { db: values.db as string | undefined, limit, help: values.help === true };
 }
 
 async function main() {

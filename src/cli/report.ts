@@ -12,26 +12,16 @@ import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
 import { ClassificationQueue, drainUntilIdle, type ClassificationPipeline } from '../nlp/classify';
 import { cliClassification } from './classification';
+import { cliArgs } from './args';
 import { buildReport, importCsv, loadIndicatorModel, trend, type Filter, type Period } from '../indicators/index';
 import { toCsv, toHtml, toMarkdown, type TrendPoint } from '../indicators/render';
 
 const FLAGS = ['import', 'db', 'model', 'from', 'to', 'channel', 'locale', 'handled-by', 'agent', 'topic', 'definition', 'period', 'format', 'out'];
 
 export function parseArgs(argv: string[]): Record<string, string | boolean> {
+  const { values } = cliArgs(argv, { strings: FLAGS, booleans: ['no-store-alerts', 'no-classify', 'help'] });
   const out: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [name, inline] = a.slice(2).split(/=(.*)/s);
-    if (name === 'no-store-alerts' || name === 'no-classify' || name === 'help') {
-      out[name] = true;
-      continue;
-    }
-    if (!FLAGS.includes(name)) throw new Error(`unknown option --${name}`);
-    const v = inline ?? argv[++i];
-    if (v === undefined) throw new Error(`--${name} needs a value`);
-    out[name] = v;
-  }
+  for (const [k, v] of Object.entries(values)) if (v !== undefined) out[k] = v;
   return out;
 }
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import cliProgress from 'cli-progress';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readCsv } from '../nlp/classify/csv';
+import { readCsv } from '../csv';
 import { loadSentimentTrain } from '../nlp/classify/data';
 import { saveJson, trainLexicalSentiment } from '../nlp/classify/train-lexical';
 import { trainTopicModels } from '../nlp/classify/train-topics';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Db } from '../storage/db';
 import { normalizeLocale } from '../nlp/locale';
 import { redact } from '../nlp/redact';
-import { CsvParser } from './csv';
+import { CsvParser } from '../csv';
 
 export const IMPORT_COLUMNS = [
   'interaction_id', 'timestamp', 'channel', 'locale', 'handled_by', 'agent_id', 'csat', 'nps', 'ces', 'resolved',

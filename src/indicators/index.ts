@@ -12,7 +12,7 @@ export * from './alerts';
 export * from './compute';
 export * from './model';
 export * from './stats';
-export * from './csv';
+export { CsvParser, parseCsv } from '../csv';
 export * from './importCsv';
 export * from './rollup';
 export * from './kano';

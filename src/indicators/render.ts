@@ -1,5 +1,5 @@
 import type { Report } from './compute';
-import { csvField } from './csv';
+import { csvLine } from '../csv';
 
 export interface TrendPoint {
   period: string;
@@ -30,8 +30,7 @@ export function reportRows(r: Report): Array<[string, number | string | null, nu
 }
 
 export function toCsv(r: Report): string {
-  const lines = ['indicator,value,n,ci_low,ci_high', ...reportRows(r).map((row) => row.map(csvField).join(','))];
-  return lines.join('\n') + '\n';
+  return ['indicator,value,n,ci_low,ci_high\r\n', ...reportRows(r).map(csvLine)].join('');
 }
 
 export function toMarkdown(r: Report): string {

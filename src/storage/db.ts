@@ -1,10 +1,57 @@
 import sqlite3 from 'sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WriteGate } from './writeGate';
 
+/** The database cannot be opened: the message names the path, the problem and the fix (no stack needed). */
+export class StorageOpenError extends Error {
+  constructor(readonly path: string, problem: string, fix: string, readonly cause?: unknown) {
+    super(`${path}: ${problem}. ${fix}`);
+    this.name = 'StorageOpenError';
+  }
+}
+
+/** Turns what mkdir or SQLite throws at open into a StorageOpenError; other errors pass through. */
+function openError(path: string, err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  const dir = dirname(path);
+  const isFile = (p: string) => {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    let p = dir;
+    while (p !== dirname(p) && !isFile(p)) p = dirname(p);
+    return new StorageOpenError(path, `the folder ${isFile(p) ? p : dir} is a file, not a folder`, 'Move that file away or set DATABASE_PATH to a path inside a folder.', err);
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_PERM') return new StorageOpenError(path, 'permission denied', `Give the user running the bot write access to ${dir} and the database file, or set DATABASE_PATH elsewhere.`, err);
+  if (code === 'EROFS' || code === 'SQLITE_READONLY') return new StorageOpenError(path, 'the database is read-only', `Make the file and its folder ${dir} writable (the bot also writes ${path}-wal and ${path}-shm), or set DATABASE_PATH to a writable path.`, err);
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return new StorageOpenError(path, 'the disk is full', 'Free space on that disk or set DATABASE_PATH to a disk with room.', err);
+  if (code === 'SQLITE_CANTOPEN') return new StorageOpenError(path, 'SQLite cannot open the file', `Check that ${dir} exists, is a folder and is writable, or set DATABASE_PATH elsewhere.`, err);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return new StorageOpenError(path, 'the file is not a usable SQLite database', 'Point DATABASE_PATH at the right file, or restore it from a backup.', err);
+  return err;
+}
+
 export type Param = string | number | bigint | null | Buffer | boolean | undefined;
+/** SQLite result codes that mean the file cannot be written (not a busy lock or a bad statement). */
+const STORAGE_FAULTS = new Set(['SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+export function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_FAULTS.has(code);
+}
+
+/** Whether writes currently succeed; `reason` and `since` describe the last failure while they do not. */
+export interface WriteHealth {
+  writable: boolean;
+  reason?: string;
+  since?: string;
+}
+
 export type Params = Param[] | Record<string, Param>;
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -19,19 +66,29 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
 export class Db {
   private readonly gate = new WriteGate();
   private closed = false;
+  private writeHealth: WriteHealth = { writable: true };
+  private probeTimer?: NodeJS.Timeout;
+  /** How often a degraded database tries a write of its own, so it recovers without traffic. */
+  probeMs = 2000;
 
   private constructor(private readonly raw: sqlite3.Database, readonly path: string) {}
 
   static async open(path: string): Promise<Db> {
-    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-    const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
-    });
-    const db = new Db(raw, path);
-    raw.configure('busyTimeout', 5000);
-    await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-    await db.migrate();
-    return db;
+    let raw: sqlite3.Database | undefined;
+    try {
+      if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+      raw = await new Promise<sqlite3.Database>((resolve, reject) => {
+        const d = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
+      });
+      const db = new Db(raw, path);
+      raw.configure('busyTimeout', 5000);
+      await db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+      await db.migrate();
+      return db;
+    } catch (err) {
+      raw?.close(() => undefined);
+      throw openError(path, err);
+    }
   }
 
   /** Apply every src/storage/migrations/NNN_name.sql not yet applied, each in its own transaction. */
@@ -67,12 +124,50 @@ export class Db {
 
   /** Several statements (PRAGMAs, scripts): exclusive, like a transaction. */
   exec(sql: string): Promise<void> {
-    return this.gate.run(true, () => this.execRaw(sql));
+    return this.watch(this.gate.run(true, () => this.execRaw(sql)));
   }
 
   /** A single write statement: never inside another caller's transaction. */
   run(sql: string, params: Params = []): Promise<{ changes: number; lastID: number }> {
-    return this.gate.run(false, () => this.runRaw(sql, params));
+    return this.watch(this.gate.run(false, () => this.runRaw(sql, params)));
+  }
+
+  get health(): WriteHealth {
+    return { ...this.writeHealth };
+  }
+
+  /** Try one harmless write now (used by /healthz while degraded, and by the probe timer). */
+  async probeWrite(): Promise<WriteHealth> {
+    await this.run('UPDATE schema_migrations SET applied_at = applied_at WHERE rowid = (SELECT MIN(rowid) FROM schema_migrations)').catch(() => undefined);
+    return this.health;
+  }
+
+  /** Records whether a write reached the file: a storage fault degrades, the next success recovers. */
+  private watch<T>(p: Promise<T>): Promise<T> {
+    return p.then(
+      (v) => {
+        if (!this.writeHealth.writable) this.recovered();
+        return v;
+      },
+      (err) => {
+        if (isStorageFault(err)) this.degraded(err as Error);
+        throw err;
+      },
+    );
+  }
+
+  private degraded(err: Error): void {
+    if (this.writeHealth.writable) this.writeHealth = { writable: false, reason: `${(err as { code?: string }).code}: ${err.message}`, since: new Date().toISOString() };
+    if (!this.probeTimer && !this.closed) {
+      this.probeTimer = setInterval(() => void this.probeWrite(), this.probeMs);
+      this.probeTimer.unref();
+    }
+  }
+
+  private recovered(): void {
+    this.writeHealth = { writable: true };
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
   }
 
   get<T = Record<string, unknown>>(sql: string, params: Params = []): Promise<T | undefined> {
@@ -106,7 +201,7 @@ export class Db {
    * so calling db.run inside fn would deadlock.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    return this.gate.run(true, async () => {
+    return this.watch(this.gate.run(true, async () => {
       await this.execRaw('BEGIN IMMEDIATE');
       try {
         const out = await fn(this);
@@ -116,7 +211,7 @@ export class Db {
         await this.execRaw('ROLLBACK').catch(() => undefined);
         throw err;
       }
-    });
+    }));
   }
 
   async integrityCheck(): Promise<string> {
@@ -127,6 +222,7 @@ export class Db {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.probeTimer);
     await this.gate.run(true, async () => undefined); // let running writes and transactions finish
     await new Promise<void>((resolve, reject) => this.raw.close((err) => (err ? reject(err) : resolve())));
   }

@@ -3,19 +3,22 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type restify from 'restify';
-import type { HandoffHub, HubEvent } from '../handoff/hub.js';
-import type { Handoff, HandoffQueue } from '../handoff/queue.js';
-import type { Logger } from '../log.js';
-import type { Db } from '../storage/db.js';
-import type { InteractionRepo } from '../storage/interactions.js';
-import { registerAuthRoutes, requireSession, type Account, type SessionStore } from './auth.js';
+import type { HandoffHub, HubEvent } from '../handoff/hub';
+import type { Handoff, HandoffQueue } from '../handoff/queue';
+import type { Logger } from '../log';
+import type { Db } from '../storage/db';
+import type { InteractionRepo } from '../storage/interactions';
+import { registerAuthRoutes, requireSession, type Account, type SessionStore } from './auth';
+import { route, type AuthedRequest } from './http';
 import { jsonOnly } from './jsonOnly';
+import type { LoginLimits } from './loginLimiter';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public', 'agent');
-const ASSETS: Record<string, [string, string]> = {
-  'app.js': [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
-  'style.css': [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8'],
-};
+// A Map, not an object literal: `constructor` or `toString` must be unknown names (404), not inherited members.
+const ASSETS = new Map<string, [string, string]>([
+  ['app.js', [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8']],
+  ['style.css', [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8']],
+]);
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const MAX_TEXT = 2000;
 
@@ -29,27 +32,22 @@ export interface AgentApiDeps {
   log: Logger;
   heartbeatMs: number;
   now?: () => Date;
+  loginLimits?: Partial<LoginLimits>;
 }
 
-type Req = restify.Request & { account: { id: string } };
+type Req = AuthedRequest;
 
 export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): void {
   const now = d.now ?? (() => new Date());
-  registerAuthRoutes(server, { prefix: '/api/agent', role: 'agent', accounts: d.accounts, sessions: d.sessions, log: d.log });
+  registerAuthRoutes(server, { prefix: '/api/agent', role: 'agent', accounts: d.accounts, sessions: d.sessions, log: d.log, limits: d.loginLimits });
   const session = requireSession(d.sessions, 'agent');
   // Any authenticated call counts as the agent being present (besides the event stream heartbeat).
   const seen: restify.RequestHandler = (req, _res, next) => {
     d.queue.seen((req as Req).account.id).then(() => next(), (err) => next(err));
   };
   const guard = [session, seen, jsonOnly];
-  const wrap = (fn: (req: Req, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {
-    try {
-      await fn(req as Req, res);
-    } catch (error) {
-      d.log.error('agent api failed', { error, path: req.path() });
-      if (!res.headersSent) res.send(500, { error: 'internal error' });
-    }
-  };
+  // Errors are answered by route(): HttpError as itself, anything else logged once as a 500.
+  const wrap = (fn: (req: Req, res: restify.Response) => Promise<void>) => route(d.log, async (req: restify.Request, res: restify.Response) => fn(req as Req, res));
   const waitSeconds = (h: Handoff) => Math.max(0, Math.round((now().getTime() - Date.parse(h.queued_at)) / 1000));
   const text = (req: restify.Request, key: string): string | undefined => {
     const v = (req.body as Record<string, unknown> | undefined)?.[key];
@@ -75,7 +73,7 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   server.get('/agent', page);
   server.get('/agent/', page);
   server.get('/agent/assets/:name', async (req, res) => {
-    const a = ASSETS[req.params.name];
+    const a = typeof req.params.name === 'string' ? ASSETS.get(req.params.name) : undefined;
     res.writeHead(a ? 200 : 404, { 'content-type': a ? a[1] : 'text/plain', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(a ? readFileSync(a[0]) : 'not found');
   });

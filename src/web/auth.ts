@@ -3,10 +3,11 @@ import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypt
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type restify from 'restify';
-import type { Db } from '../storage/db.js';
-import type { Logger } from '../log.js';
-import { ConfigError } from '../configError.js';
-import { LoginLimiter } from './loginLimiter.js';
+import type { Db } from '../storage/db';
+import type { Logger } from '../log';
+import { ConfigError } from '../configError';
+import { LoginLimiter, type LoginLimits } from './loginLimiter';
+import { readCookie, type AuthedRequest } from './http';
 
 export type Role = 'agent' | 'analyst';
 export interface Account { id: string; name: string; role: Role; passwordHash?: string; tokenHash?: string }
@@ -48,6 +49,9 @@ export function loadAccounts(file: string): Account[] {
   });
 }
 
+// Checked against when the user name is unknown, so an unknown user costs the same time as a wrong password.
+const DUMMY_HASH = hashSecret(randomBytes(16).toString('hex'));
+
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class SessionStore {
@@ -79,27 +83,18 @@ export class SessionStore {
 
 function cookieName(role: Role) { return `${role}_session`; }
 
-function readCookie(req: restify.Request, name: string): string | undefined {
-  const raw = req.headers.cookie ?? '';
-  for (const part of raw.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
-
 function bearer(req: restify.Request): string | undefined {
   const h = req.headers.authorization;
-  return h && /^Bearer /i.test(h) ? h.slice(7).trim() : undefined;
+  return typeof h === 'string' && /^Bearer /i.test(h) ? h.slice(7).trim() || undefined : undefined;
 }
 
 function isHttps(req: restify.Request): boolean {
   return (req as any).isSecure?.() === true || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
 }
 
-export function registerAuthRoutes(server: restify.Server, opts: { prefix: string; role: Role; accounts: Account[]; sessions: SessionStore; log: Logger }): void {
+export function registerAuthRoutes(server: restify.Server, opts: { prefix: string; role: Role; accounts: Account[]; sessions: SessionStore; log: Logger; limits?: Partial<LoginLimits> }): void {
   const { prefix, role, accounts, sessions, log } = opts;
-  const limiter = new LoginLimiter();
+  const limiter = new LoginLimiter(opts.limits);
   const pub = (a: Account) => ({ id: a.id, name: a.name, role: a.role });
 
   server.post(`${prefix}/login`, async (req, res) => {
@@ -109,13 +104,19 @@ export function registerAuthRoutes(server: restify.Server, opts: { prefix: strin
     if (username.length > 128) { res.send(400, { error: 'username is too long' }); return; }
     const address = req.socket.remoteAddress ?? '';
     const user = username || 'token';
-    if (limiter.locked(address, user)) { res.send(429, { error: 'too many failed logins, try later' }); return; }
+    const wait = limiter.lockedFor(address, user);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      res.send(429, { error: 'too many failed logins, try later' });
+      return;
+    }
     let account: Account | undefined;
     if (typeof body.token === 'string' && body.token) {
       account = accounts.find((a) => a.role === role && a.tokenHash && verifySecret(body.token, a.tokenHash));
     } else if (username && typeof body.password === 'string') {
       const a = accounts.find((x) => x.id === username && x.role === role);
-      if (a?.passwordHash && verifySecret(body.password, a.passwordHash)) account = a;
+      // Always one scrypt: timing must not tell a wrong password from an unknown user.
+      if (verifySecret(body.password, a?.passwordHash ?? DUMMY_HASH) && a?.passwordHash) account = a;
     }
     if (!account) {
       limiter.fail(address, user);
@@ -138,19 +139,17 @@ export function registerAuthRoutes(server: restify.Server, opts: { prefix: strin
     res.send(204);
   });
 
-  server.get(`${prefix}/me`, requireSession(sessions, role), (req, res, next) => {
-    const id = (req as any).account.id;
-    const a = accounts.find((x) => x.id === id);
-    res.send(200, { account: a ? pub(a) : (req as any).account, csrf: (req as any).session.csrf, expiresAt: (req as any).session.expiresAt });
-    next();
+  server.get(`${prefix}/me`, requireSession(sessions, role), async (request, res) => {
+    const req = request as AuthedRequest;
+    const a = accounts.find((x) => x.id === req.account.id);
+    res.send(200, { account: a ? pub(a) : req.account, csrf: req.session.csrf, expiresAt: req.session.expiresAt });
   });
 }
 
 export function requireSession(sessions: SessionStore, role: Role): restify.RequestHandler {
   return (req, res, next) => {
-    const cookie = readCookie(req, cookieName(role));
-    const token = bearer(req) ?? cookie;
     const check = async (): Promise<boolean> => {
+      const token = bearer(req) ?? readCookie(req, cookieName(role)); // a malformed cookie is a 400 (HttpError)
       const s = token ? await sessions.get(token) : undefined;
       if (!s) { res.send(401, { error: 'login required' }); return false; }
       if (s.role !== role) { res.send(403, { error: 'wrong role' }); return false; }
@@ -159,10 +158,11 @@ export function requireSession(sessions: SessionStore, role: Role): restify.Requ
         res.send(403, { error: 'csrf token missing or wrong' });
         return false;
       }
-      (req as any).account = { id: s.accountId, role: s.role };
-      (req as any).session = s;
+      (req as AuthedRequest).account = { id: s.accountId, role: s.role };
+      (req as AuthedRequest).session = s;
       return true;
     };
-    check().then((ok) => (ok ? next() : next(false)), (err) => next(err));
+    // A rejection (bad cookie → HttpError 400, a failed read → 500) is answered by route() (src/web/http.ts).
+    return check().then((ok) => (ok ? next() : next(false)));
   };
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type restify from 'restify';
 import type { DirectLine } from './directline/server';
+import { HttpError } from './http';
+import type { RateLimiter } from './rateLimit';
 
 const PUBLIC = new URL('./public/chat/', import.meta.url);
 // The official Web Chat UMD bundle (exposes window.WebChat), served from node_modules: no CDN.
@@ -23,7 +25,7 @@ interface Asset {
 }
 
 /** /chat: the demo page with the real Web Chat, its bundle, and a same-origin token endpoint. */
-export function registerChatPage(server: restify.Server, opts: { directline: DirectLine; prefix: string }): void {
+export function registerChatPage(server: restify.Server, opts: { directline: DirectLine; prefix: string; conversationLimit?: RateLimiter }): void {
   const cache = new Map<string, Asset>();
   const load = (key: string, url: URL, type: string): Asset => {
     let a = cache.get(key);
@@ -56,6 +58,9 @@ export function registerChatPage(server: restify.Server, opts: { directline: Dir
   server.post('/chat/token', async (req, res) => {
     const origin = req.headers.origin;
     if (origin && hostOf(origin) !== req.headers.host) return void res.send(403, { error: 'cross-origin token requests are not allowed' });
+    // Each token starts a conversation (rows, a welcome turn): limited per address like Direct Line's own.
+    const wait = opts.conversationLimit?.take(req.socket.remoteAddress ?? '') ?? 0;
+    if (wait > 0) throw new HttpError(429, 'too many new conversations from this address, try later', { 'Retry-After': String(wait) });
     const t = opts.directline.generate();
     res.setHeader('Cache-Control', 'no-store');
     res.send(200, { ...t, domain: `${opts.prefix}/v3/directline` });

@@ -1,4 +1,4 @@
-import type { Request, Response, Next, Server } from 'restify';
+import type { Request, Response, Server } from 'restify';
 import { timingSafeEqual } from 'node:crypto';
 import type { Db } from '../storage/db';
 import { AlertRepo, buildReport, loadIndicatorModel, type Filter, type IndicatorModel } from '../indicators/index';
@@ -58,17 +58,10 @@ export function registerIndicatorRoutes(server: Server, deps: IndicatorRouteDeps
   if (!token) return false;
   const model = deps.model ?? loadIndicatorModel(deps.modelPath ?? 'models/indicators.yaml');
   const alerts = new AlertRepo(deps.db);
-  const guard = (fn: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: Next) => {
-    if (!tokenOk(req, token)) {
-      send(res, 401, { error: 'analyst token required' });
-      return next(false);
-    }
-    fn(req, res)
-      .then(() => next())
-      .catch((err) => {
-        send(res, 500, { error: (err as Error).message });
-        next(false);
-      });
+  // Errors are answered by route() (src/web/http.ts), which the app applies to every handler: never err.message.
+  const guard = (fn: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    if (!tokenOk(req, token)) return send(res, 401, { error: 'analyst token required' });
+    await fn(req, res);
   };
 
   server.get('/api/indicators', guard(async (req, res) => {
@@ -85,7 +78,8 @@ export function registerIndicatorRoutes(server: Server, deps: IndicatorRouteDeps
   }));
 
   server.post('/api/alerts/:id/ack', guard(async (req, res) => {
-    const id = Number(req.params?.id);
+    const raw = String(req.params?.id ?? '');
+    const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isInteger(id)) return send(res, 400, { error: 'bad alert id' });
     const by = typeof req.headers['x-analyst'] === 'string' ? (req.headers['x-analyst'] as string) : 'analyst';
     if (!(await alerts.acknowledge(id, by))) return send(res, 404, { error: 'no such alert' });

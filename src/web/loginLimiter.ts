@@ -1,6 +1,7 @@
 /**
  * Failed-login limits: an (address, user) pair is locked after `perUser` failures, and an address
- * after `perAddress` failures across any user names (password spraying), each for `lockMs`.
+ * after `perAddress` failures across any user names (password spraying), each for `lockMs`. The pair
+ * limit is the strict one, so one user's failures never lock out others behind the same address.
  * Entries expire with their window and the map is capped, so a flood of names cannot grow memory.
  */
 export interface LoginLimits {
@@ -10,7 +11,8 @@ export interface LoginLimits {
   maxEntries: number;
 }
 
-const DEFAULTS: LoginLimits = { perUser: 5, perAddress: 20, lockMs: 15 * 60 * 1000, maxEntries: 10_000 };
+// The per-address limit is the softer one: many people can share an address (a proxy, an office).
+const DEFAULTS: LoginLimits = { perUser: 5, perAddress: 50, lockMs: 15 * 60 * 1000, maxEntries: 10_000 };
 
 type Entry = { n: number; first: number; until: number };
 
@@ -24,8 +26,14 @@ export class LoginLimiter {
 
   /** True while this address, or this address and user, is locked out. */
   locked(address: string, user: string): boolean {
+    return this.lockedFor(address, user) > 0;
+  }
+
+  /** Seconds until this address and user may try again (0: now). */
+  lockedFor(address: string, user: string): number {
     const t = this.now();
-    return [this.get(`a|${address}`, t), this.get(`u|${address}|${user}`, t)].some((e) => e !== undefined && e.until > t);
+    const until = Math.max(0, ...[this.get(`a|${address}`, t), this.get(`u|${address}|${user}`, t)].map((e) => e?.until ?? 0));
+    return until > t ? Math.ceil((until - t) / 1000) : 0;
   }
 
   fail(address: string, user: string): void {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type restify from 'restify';
 import type { FollowupRepo } from '../survey/followups';
-import { csvField, noFormula } from '../indicators/csv';
+import { BOM, csvLine } from '../csv';
 import type { AnswerRow, SurveyCursor, SurveyFilter, SurveyRepo, SurveyRow } from '../survey/surveyRepo';
 
 export interface SurveyRoutesDeps {
@@ -65,7 +65,6 @@ function parsePage(q: Record<string, unknown>): { limit: number; after?: SurveyC
 
 const cursorOf = (r: SurveyRow) => Buffer.from(JSON.stringify({ offeredAt: r.offered_at, id: r.id })).toString('base64url');
 
-const csvCell = (v: unknown) => csvField(typeof v === 'string' ? noFormula(v) : v);
 
 function answerCell(a: AnswerRow | undefined): unknown {
   if (!a || a.skipped) return '';
@@ -73,7 +72,7 @@ function answerCell(a: AnswerRow | undefined): unknown {
 }
 
 export function surveysCsvHead(items: string[]): string {
-  return '\uFEFF' + [...CSV_HEAD, ...items].join(',') + '\r\n';
+  return BOM + csvLine([...CSV_HEAD, ...items]);
 }
 
 export function surveysCsvLines(rows: (SurveyRow & { answers: AnswerRow[] })[], items: string[]): string {
@@ -81,7 +80,7 @@ export function surveysCsvLines(rows: (SurveyRow & { answers: AnswerRow[] })[], 
   for (const r of rows) {
     const byItem = new Map(r.answers.map((a) => [a.item_id, a]));
     const cells = [r.interaction_id, r.id, r.channel, r.locale, r.trigger, r.definition_id, r.definition_version, r.status, r.offered_at, r.started_at, r.ended_at, r.agent_id];
-    out += [...cells, ...items.map((i) => answerCell(byItem.get(i)))].map(csvCell).join(',') + '\r\n';
+    out += csvLine([...cells, ...items.map((i) => answerCell(byItem.get(i)))]);
   }
   return out;
 }
@@ -89,6 +88,7 @@ export function surveysCsvLines(rows: (SurveyRow & { answers: AnswerRow[] })[], 
 export function registerSurveyRoutes(server: restify.Server, deps: SurveyRoutesDeps): boolean {
   const token = deps.token;
   if (!token) return false;
+  // Errors thrown by a handler are answered by route() (src/web/http.ts), applied to every handler by the app.
   const guard = (handler: (req: restify.Request, res: restify.Response) => Promise<void>) => async (req: restify.Request, res: restify.Response) => {
     if (!authorised(req, token)) {
       res.header('WWW-Authenticate', 'Bearer');

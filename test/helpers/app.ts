@@ -20,7 +20,12 @@ export interface TestBot {
 export async function startTestBot(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestBot> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-test-'));
   const dbPath = join(dir, 'bot.db');
-  const config: AppConfig = { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: dbPath, LOG_LEVEL: 'error', ...env }) };
+  const config: AppConfig = { ...loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: dbPath, LOG_LEVEL: 'error',
+    // Suites start many conversations from 127.0.0.1; the per-address limit has its own tests (robustness-limits).
+    CONVERSATION_RATE_BURST: '100000',
+    ...env,
+  }) };
   const channel = await new RecordingChannel().start();
   const logs: string[] = [];
   const start = () => createApp(config, { log: createLogger('info', (l) => logs.push(l)), ...overrides });

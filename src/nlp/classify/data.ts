@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readCsv } from './csv';
+import { readCsv } from '../../csv';
 import type { Sentiment } from './types';
 
 export interface LabelledText {

@@ -12,15 +12,17 @@ import { BOM, FEEDBACK_COLUMNS, feedbackCsvLine } from './exportCsv';
 import { FeedbackRepo, type FeedbackQuery, type PageOpts } from './feedbackRepo';
 import { exportGoldSet, goldSetMetrics } from './goldSet';
 import { jsonOnly } from '../jsonOnly';
+import { HttpError, route, type AuthedRequest } from '../http';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'analyst');
 const CHART_JS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'chart.js', 'dist', 'chart.umd.js');
-const ASSETS: Record<string, [string, string]> = {
-  'app.js': [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
-  'style.css': [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8'],
-  'i18n.js': [join(PUBLIC_DIR, 'i18n.js'), 'text/javascript; charset=utf-8'],
-  'chart.umd.js': [CHART_JS, 'text/javascript; charset=utf-8'],
-};
+// A Map, not an object literal: `constructor` or `toString` must be unknown names (404), not inherited members.
+const ASSETS = new Map<string, [string, string]>([
+  ['app.js', [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8']],
+  ['style.css', [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8']],
+  ['i18n.js', [join(PUBLIC_DIR, 'i18n.js'), 'text/javascript; charset=utf-8']],
+  ['chart.umd.js', [CHART_JS, 'text/javascript; charset=utf-8']],
+]);
 // No inline script or style anywhere: a customer's text injected into the page could not run even if escaping failed.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -43,12 +45,15 @@ export interface AnalystDeps {
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 export function actorOf(req: restify.Request): string {
-  const a = (req as any).account;
-  return String(a?.id ?? a?.username ?? a?.name ?? a ?? 'unknown');
+  return (req as Partial<AuthedRequest>).account?.id ?? 'unknown';
 }
 
-/** A bad query parameter: answered with 400 by wrap(). */
-export class QueryError extends Error {}
+/** A bad query parameter: answered with 400 by route(). */
+export class QueryError extends HttpError {
+  constructor(message: string) {
+    super(400, message);
+  }
+}
 
 /** A real calendar day (YYYY-MM-DD) or an ISO timestamp; anything else made nextDay() throw: a 500. */
 function isDate(v: string): boolean {
@@ -106,23 +111,21 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
   server.get('/analyst', page);
   server.get('/analyst/', page);
   server.get('/analyst/assets/:name', async (req, res) => {
-    const a = ASSETS[req.params.name];
+    const a = typeof req.params.name === 'string' ? ASSETS.get(req.params.name) : undefined;
     if (!a) return send(res, 404, 'text/plain', 'not found');
     send(res, 200, a[1], readFileSync(a[0]));
   });
 
   const api = '/api/analyst';
-  const wrap =
-    (fn: (req: restify.Request, res: restify.Response) => Promise<void>) =>
-    async (req: restify.Request, res: restify.Response) => {
+  // route() answers HttpError (QueryError) as itself and logs anything else once as a 500.
+  const wrap = (fn: (req: restify.Request, res: restify.Response) => Promise<void>) =>
+    route(log, async (req: restify.Request, res: restify.Response) => {
       try {
         await fn(req, res);
       } catch (err) {
-        if (err instanceof CorrectionError || err instanceof QueryError) return void res.send(400, { error: err.message });
-        log.error('analyst api failed', { error: err, path: req.path() });
-        if (!res.headersSent) res.send(500, { error: 'internal error' });
+        throw err instanceof CorrectionError ? new HttpError(400, err.message) : err;
       }
-    };
+    });
 
   if (deps.meRoute) server.get(`${api}/me`, guard, wrap(async (req, res) => void res.send({ account: actorOf(req) })));
 

@@ -8,6 +8,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../log';
 import { DirectLineStore, type StoredActivity } from './store';
 import { TokenService, type TokenClaims } from './tokens';
+import { HttpError, route } from '../http';
+import type { RateLimiter } from '../rateLimit';
 
 export interface DirectLineOptions {
   server: restify.Server;
@@ -28,6 +30,8 @@ export interface DirectLineOptions {
   pageSize?: number;
   turnTimeoutMs?: number;
   now?: () => Date;
+  /** Limits new conversations (tokens/generate, POST conversations) per address; none when unset. */
+  conversationLimit?: RateLimiter;
 }
 
 type Access = { kind: 'secret' } | { kind: 'token'; claims: TokenClaims };
@@ -93,6 +97,7 @@ export class DirectLine {
       res.send(204);
     });
     s.post(`${b}/tokens/generate`, this.wrap(async (req, res) => {
+      this.limit(req);
       const access = this.access(req);
       if ('status' in access) return res.send(access.status, { error: access.error });
       if (access.kind !== 'secret') return res.send(403, { error: 'tokens/generate needs the Direct Line secret' });
@@ -109,9 +114,10 @@ export class DirectLine {
       res.send(200, { conversationId: cid, ...this.tokens.issue(cid, uid) });
     }));
     s.post(`${b}/conversations`, this.wrap(async (req, res) => {
+      this.limit(req);
       const access = this.access(req);
       if ('status' in access) return res.send(access.status, { error: access.error });
-      const body = (req.body ?? {}) as { user?: { id?: unknown }; locale?: unknown };
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
       const locale = typeof body.locale === 'string' && body.locale.length <= 20 ? body.locale : undefined;
       let cid: string;
       let uid: string;
@@ -181,8 +187,9 @@ export class DirectLine {
       if (!safeEqual(String(req.params.key), this.connectorKey)) return res.send(403, { error: 'forbidden' });
       const cid = req.params.id as string;
       if (!(await this.o.store.get(cid))) return res.send(404, { error: 'conversation not found' });
+      if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return res.send(400, { error: 'body must be a JSON activity' });
       const a = { ...(req.body as Record<string, any>) };
-      if (!a || typeof a.type !== 'string') return res.send(400, { error: 'activity.type is required' });
+      if (typeof a.type !== 'string') return res.send(400, { error: 'activity.type is required' });
       a.conversation = { id: cid };
       a.from = a.from?.id ? { ...a.from, role: 'bot' } : { id: this.botId, name: this.botName, role: 'bot' };
       if (req.params.replyTo) a.replyToId = req.params.replyTo;
@@ -195,17 +202,19 @@ export class DirectLine {
     s.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
+  /** CORS and shutdown for every route; errors are answered by route() (HttpError as itself, else a logged 500). */
   private wrap(fn: (req: restify.Request, res: restify.Response) => Promise<unknown>) {
-    return async (req: restify.Request, res: restify.Response) => {
+    return route(this.o.log, async (req: restify.Request, res: restify.Response) => {
       this.cors(req, res);
       if (this.closing) return void res.send(503, { error: 'server is shutting down' });
-      try {
-        await fn(req, res);
-      } catch (error) {
-        this.o.log.error('directline request failed', { error, path: req.path() });
-        if (!res.headersSent) res.send(500, { error: 'internal error' });
-      }
-    };
+      await fn(req, res);
+    });
+  }
+
+  /** 429 with Retry-After when this address starts conversations faster than the limit. */
+  private limit(req: restify.Request): void {
+    const wait = this.o.conversationLimit?.take(req.socket.remoteAddress ?? '') ?? 0;
+    if (wait > 0) throw new HttpError(429, 'too many new conversations from this address, try later', { 'Retry-After': String(wait) });
   }
 
   private cors(req: restify.Request, res: restify.Response): void {
@@ -296,20 +305,49 @@ export class DirectLine {
     return `http://${host}:${addr.port}${this.o.prefix}/connector/${this.connectorKey}`;
   }
 
+  /** Never throws: an upgrade error would otherwise be an uncaught exception that ends the process. */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const m = url.pathname.startsWith(this.base) ? /^\/conversations\/([^/]+)\/stream$/.exec(url.pathname.slice(this.base.length)) : null;
-    if (!m) return; // someone else's WebSocket path
-    const cid = decodeURIComponent(m[1]);
+    // Node removes its own error listener before 'upgrade': without ours, a reset socket ends the process.
+    socket.on('error', () => socket.destroy());
     const fail = (status: number, text: string) => {
+      if (!socket.writable) return void socket.destroy();
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    try {
+      this.acceptUpgrade(req, socket, head, fail);
+    } catch (error) {
+      this.o.log.error('directline upgrade failed', { error });
+      fail(500, 'Internal Server Error');
+    }
+  }
+
+  private acceptUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, fail: (status: number, text: string) => void): void {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      return fail(400, 'Bad Request');
+    }
+    const m = url.pathname.startsWith(this.base) ? /^\/conversations\/([^/]+)\/stream$/.exec(url.pathname.slice(this.base.length)) : null;
+    if (!m) {
+      // Someone else's WebSocket path; when nobody else listens, say so instead of leaving the socket open.
+      if (this.o.server.listenerCount('upgrade') <= 1) fail(404, 'Not Found');
+      return;
+    }
+    let cid: string;
+    try {
+      cid = decodeURIComponent(m[1]);
+    } catch {
+      return fail(400, 'Bad Request');
+    }
     if (this.closing) return fail(503, 'Service Unavailable');
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key']) return fail(400, 'Bad Request');
     const a = this.authorize(req, cid, url.searchParams.get('t') ?? undefined);
     if ('status' in a) return fail(a.status, a.status === 403 ? 'Forbidden' : 'Unauthorized');
     void this.o.store.get(cid).then(
       (conv) => {
         if (!conv) return fail(404, 'Not Found');
+        if (socket.destroyed) return;
         this.wss.handleUpgrade(req, socket, head, (ws) => {
           const pump = new Pump(ws, cid, Number(url.searchParams.get('watermark')) || 0, this.o.store, this.pageSize, this.o.log);
           let set = this.sockets.get(cid);
@@ -325,7 +363,10 @@ export class DirectLine {
         });
       },
       () => fail(500, 'Internal Server Error'),
-    );
+    ).catch((error) => {
+      this.o.log.error('directline upgrade failed', { error });
+      fail(500, 'Internal Server Error');
+    });
   }
 }
 
