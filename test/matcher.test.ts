@@ -100,7 +100,7 @@ describe('Matcher', () => {
   });
 
   it('uses the configured thresholds', () => {
-    const strict = Matcher.train(examples, { high: 0.999, medium: 0.998 });
+    const strict = Matcher.train(examples, { answerAt: 0.999, suggestAt: 0.998 });
     expect(strict.match('where is my package').level).toBe('low');
   });
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readCsv, requireColumns } from './csv';
 import { Matcher } from '../nlp/matcher';
-import { mulberry32 } from '../nlp/linear';
+import { seededSplit } from '../nlp/ml';
 import { PairClassifier, charJaccard, type Pair } from '../nlp/pairs';
 
 export type Args = Record<string, string>;
@@ -34,13 +34,7 @@ const log = (msg: string) => process.stderr.write(msg + '\n');
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /** Seeded split of rows into (train, held-out) for tuning without touching the test file. */
-function split<T>(rows: T[], frac: number, seed = 7): [T[], T[]] {
-  const rnd = mulberry32(seed);
-  const a: T[] = [];
-  const b: T[] = [];
-  for (const r of rows) (rnd() < frac ? b : a).push(r);
-  return [a, b];
-}
+const split = seededSplit;
 
 export function classificationMetrics(gold: string[], pred: string[]): { accuracy: number; macro_f1: number } {
   const labels = new Set(gold);
@@ -123,7 +117,10 @@ export async function runIntentEval(args: Args) {
   const trainSec = (performance.now() - t0) / 1000;
   log(`intent: trained ${m.size} labels in ${trainSec.toFixed(1)} s; classifying ${test.length} rows of ${testName}`);
   t0 = performance.now();
-  const pred = test.map((r) => m.classify(r[textCol]));
+  // --oos LABEL: rows with that label are out of scope; a prediction below the answer threshold is "none"
+  const oos = args.oos;
+  const answerAt = args['answer-at'] ? Number(args['answer-at']) : undefined;
+  const pred = test.map((r) => (oos ? (m.classify(r[textCol], answerAt) ?? oos) : m.classifyClosed(r[textCol])));
   const ms = (performance.now() - t0) / test.length;
   const met = classificationMetrics(test.map((r) => r[labelCol]), pred);
   return {
