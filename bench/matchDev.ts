@@ -4,6 +4,7 @@
 import '../src/preload';
 import { existsSync, readFileSync } from 'node:fs';
 import { Matcher } from '../src/nlp/matcher';
+import { loadCalibration } from '../src/nlp/calibrate';
 import { kbExamples, loadKnowledgeBase } from '../src/nlp/kb';
 
 const args = process.argv.slice(2);
@@ -11,7 +12,8 @@ const verbose = args.includes('--verbose');
 const file = args.find((a) => !a.startsWith('--')) ?? ['../shared', '../../shared'].map((d) => d + '/data/conversations/dev.json').find(existsSync)!;
 const data = JSON.parse(readFileSync(file, 'utf8')) as { answer: [string, string, string][]; ood: [string, string][] };
 const kb = loadKnowledgeBase('models/kb');
-const m = Matcher.train(kbExamples(kb));
+const calibration = args.includes('--uncalibrated') ? undefined : loadCalibration('models/matcher.json');
+const m = Matcher.train(kbExamples(kb), { calibration });
 
 type Row = { n: number; direct: number; wrong: number; offered: number };
 const by: Record<string, Row> = {};

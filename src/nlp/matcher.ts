@@ -1,7 +1,9 @@
 import { textFeatures, type FeatureOptions } from './features';
 import { Softmax, TfidfVectorizer, type SparseVec, type TrainOptions } from './ml';
+import { calibrated, candidateFeatures, type Calibration } from './calibrate';
 import { stripWrappers } from './wrappers';
 
+export type { Calibration };
 export type MatchOutcome = 'answer' | 'suggest' | 'fallback';
 
 export interface MatchCandidate {
@@ -24,6 +26,8 @@ export interface MatchResult {
 }
 
 export interface MatcherOptions {
+  /** From fitCalibration (src/nlp/calibrate.ts); without it a fixed heuristic combination is used. */
+  calibration?: Calibration;
   features?: FeatureOptions;
   train?: TrainOptions;
   /** Confidence at or above which the bot answers. */
@@ -41,6 +45,8 @@ interface Analysis {
   /** per entry: best share of one phrasing's TF-IDF mass that the query contains */
   cover: Float64Array;
   nnz: number;
+  /** share of the query's TF-IDF mass on features the KB knows */
+  known: number;
 }
 
 /**
@@ -61,8 +67,8 @@ export class Matcher {
     examples: SparseVec[],
     private readonly opts: MatcherOptions,
   ) {
-    this.answerAt = opts.answerAt ?? DEFAULTS.answerAt;
-    this.suggestAt = opts.suggestAt ?? DEFAULTS.suggestAt;
+    this.answerAt = opts.answerAt ?? opts.calibration?.answerAt ?? DEFAULTS.answerAt;
+    this.suggestAt = opts.suggestAt ?? opts.calibration?.suggestAt ?? DEFAULTS.suggestAt;
     // inverted index feature -> (example, weight) for fast retrieval over every phrasing
     const lists: { ex: number[]; val: number[] }[] = Array.from({ length: vec.dim }, () => ({ ex: [], val: [] }));
     examples.forEach((x, e) => {
@@ -96,7 +102,8 @@ export class Matcher {
 
   /** Raw class probabilities and retrieval scores per entry (for evaluation and tuning). */
   analyse(text: string): Analysis {
-    const x = this.vec.transform(textFeatures(stripWrappers(text), this.opts.features));
+    const feats = textFeatures(stripWrappers(text), this.opts.features);
+    const x = this.vec.transform(feats);
     const proba = this.model.proba(x);
     const n = this.exLabel.length;
     const dot = new Float64Array(n);
@@ -116,13 +123,26 @@ export class Matcher {
       if (dot[e] > cos[c]) cos[c] = dot[e];
       if (sq[e] > cover[c]) cover[c] = sq[e];
     }
-    return { proba, cos, cover, nnz: x.idx.length };
+    return { proba, cos, cover, nnz: x.idx.length, known: this.vec.knownShare(feats) };
   }
 
   /** Per-entry confidence from one analysis. */
   private scores(a: Analysis): Float64Array {
     const s = new Float64Array(this.labels.length);
-    for (let c = 0; c < s.length; c++) s[c] = combine(a.proba[c], a.cos[c], a.cover[c]);
+    const cal = this.opts.calibration;
+    if (!cal) {
+      for (let c = 0; c < s.length; c++) s[c] = combine(a.proba[c], a.cos[c], a.cover[c]);
+      return s;
+    }
+    // best and second-best probabilities, for each candidate's margin over the others
+    let b1 = 0;
+    let b2 = 0;
+    for (const p of a.proba) if (p > b1) (b2 = b1), (b1 = p);
+    else if (p > b2) b2 = p;
+    for (let c = 0; c < s.length; c++) {
+      const other = a.proba[c] === b1 ? b2 : b1;
+      s[c] = calibrated(cal.coef, candidateFeatures(a.proba[c], other, a.cos[c], a.cover[c], a.known));
+    }
     return s;
   }
 

@@ -31,6 +31,19 @@ export class TfidfVectorizer {
   }
 
   /** `weight` scales each feature's contribution by its kind (e.g. prefix), default 1. */
+  /** Share of a text's TF-IDF mass that falls on features seen in training (0..1). */
+  knownShare(feats: string[]): number {
+    let known = 0;
+    let all = 0;
+    for (const [f, n] of counts(feats)) {
+      const j = this.vocab.get(f);
+      const w = (1 + Math.log(n)) * (j === undefined ? this.unseenIdf : this.idf[j]);
+      all += w * w;
+      if (j !== undefined) known += w * w;
+    }
+    return all ? known / all : 0;
+  }
+
   transform(feats: string[], weight?: (f: string) => number): SparseVec {
     const c = counts(feats);
     const idx: number[] = [];
