@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readCsv, requireColumns } from './csv';
 import { Matcher } from '../nlp/matcher';
+import { fitCalibration, loadOutOfScope, type Calibration } from '../nlp/calibrate';
 import { seededSplit } from '../nlp/ml';
 import { PairClassifier, charJaccard, type Pair } from '../nlp/pairs';
 
@@ -110,10 +111,19 @@ export async function runIntentEval(args: Args) {
   const l2 = args.l2 ? Number(args.l2) : undefined;
   log(`intent: training on ${train.length} rows of ${trainFile}`);
   let t0 = performance.now();
-  const m = Matcher.train(
-    train.map((r) => ({ label: r[labelCol], text: r[textCol] })),
-    { train: { ...(epochs ? { epochs } : {}), ...(l2 !== undefined ? { l2 } : {}) } },
-  );
+  const examples = train.map((r) => ({ label: r[labelCol], text: r[textCol] }));
+  const trainOpts = { train: { ...(epochs ? { epochs } : {}), ...(l2 !== undefined ? { l2 } : {}) } };
+  // --oos: the confidence calibration and the answer threshold come from folds of the training
+  // file plus the written out-of-scope examples (never from the test file)
+  let calibration: Calibration | undefined;
+  if (args.oos) {
+    const oosTexts = loadOutOfScope(args['oos-examples'] ?? 'models/out_of_scope.yaml');
+    const objective = args.objective === 'budget' ? 'budget' : 'accuracy';
+    const rep = fitCalibration((ex) => Matcher.train(ex, trainOpts), examples, oosTexts, { objective });
+    calibration = rep.calibration;
+    log(`intent: calibrated on folds of train: answer at ${calibration.answerAt.toFixed(3)}; held out ${JSON.stringify(rep.heldOut)}`);
+  }
+  const m = Matcher.train(examples, { ...trainOpts, calibration });
   const trainSec = (performance.now() - t0) / 1000;
   log(`intent: trained ${m.size} labels in ${trainSec.toFixed(1)} s; classifying ${test.length} rows of ${testName}`);
   t0 = performance.now();
@@ -131,6 +141,7 @@ export async function runIntentEval(args: Args) {
     labels: m.size,
     accuracy: r4(met.accuracy),
     macro_f1: r4(met.macro_f1),
+    ...(oos ? { oos, oos_rows: test.filter((r) => r[labelCol] === oos).length, answer_at: r4(answerAt ?? m.thresholds.answerAt) } : {}),
     ms_per_query: r4(ms),
     train_seconds: r4(trainSec),
   };

@@ -44,13 +44,14 @@ type Train = (examples: { label: string; text: string }[]) => Scorer;
  * examples (each fold's phrasings scored by a matcher trained without them) plus explicit
  * out-of-scope texts (every candidate of theirs is wrong). The answer threshold is the lowest
  * one whose held-out wrong answers stay within `maxWrong` (in scope) and `maxOos` (out of scope),
- * a budget under the product's targets (<= 0.02 wrong answers, <= 0.05 out-of-scope answered).
+ * a budget under the product's targets (<= 0.02 wrong answers, <= 0.05 out-of-scope answered);
+ * with objective 'accuracy' it maximises intent accuracy with "none" as a class instead (HINT3 scoring).
  */
 export function fitCalibration(
   train: Train,
   examples: { label: string; text: string }[],
   outOfScope: string[],
-  opts: { folds?: number; maxWrong?: number; maxOos?: number; seed?: number } = {},
+  opts: { folds?: number; maxWrong?: number; maxOos?: number; seed?: number; objective?: 'budget' | 'accuracy' } = {},
 ): CalibrationReport {
   const { folds = 5, maxWrong = 0.015, maxOos = 0.02, seed = 11 } = opts;
   const rnd = mulberry32(seed);
@@ -99,13 +100,23 @@ export function fitCalibration(
   let wrong = 0;
   let oosWrong = 0;
   let answerAt = 1;
-  for (let i = 0; i < sorted.length; i++) {
-    if (sorted[i].oos) oosWrong++;
-    else if (!sorted[i].right) wrong++;
-    if (wrong / nIn > maxWrong || oosWrong / nOos > maxOos) break;
-    const next = sorted[i + 1]?.f[0] ?? 0;
-    if (next < sorted[i].f[0]) answerAt = (sorted[i].f[0] + next) / 2;
-  }
+  if (opts.objective === 'accuracy') {
+    // intent accuracy with "none" as a class, in-scope and out-of-scope weighted equally
+    let acc = 0.5; // nothing answered: every out-of-scope text right
+    let best = acc;
+    for (let i = 0; i < sorted.length; i++) {
+      acc += sorted[i].oos ? -0.5 / nOos : sorted[i].right ? 0.5 / nIn : 0;
+      const next = sorted[i + 1]?.f[0] ?? 0;
+      if (acc > best && next < sorted[i].f[0]) (best = acc), (answerAt = (sorted[i].f[0] + next) / 2);
+    }
+  } else
+    for (let i = 0; i < sorted.length; i++) {
+      if (sorted[i].oos) oosWrong++;
+      else if (!sorted[i].right) wrong++;
+      if (wrong / nIn > maxWrong || oosWrong / nOos > maxOos) break;
+      const next = sorted[i + 1]?.f[0] ?? 0;
+      if (next < sorted[i].f[0]) answerAt = (sorted[i].f[0] + next) / 2;
+    }
   const suggestAt = Math.min(answerAt, 0.1);
   const inScope = cands.filter((c) => !c.oos);
   const answered = top.filter((t) => t.f[0] >= answerAt);

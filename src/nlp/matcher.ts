@@ -96,6 +96,10 @@ export class Matcher {
     return this.labels.length;
   }
 
+  get thresholds(): { answerAt: number; suggestAt: number } {
+    return { answerAt: this.answerAt, suggestAt: this.suggestAt };
+  }
+
   get entryIds(): string[] {
     return [...this.labels];
   }
