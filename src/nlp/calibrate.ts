@@ -34,7 +34,7 @@ export function calibrated(coef: number[], f: number[]): number {
 
 export interface CalibrationReport {
   calibration: Calibration;
-  heldOut: { inScope: number; outOfScope: number; answeredRight: number; answeredWrong: number; oosAnswered: number; offered: number };
+  heldOut: { inScope: number; outOfScope: number; answeredRight: number; answeredWrong: number; oosAnswered: number; offered: number; top1: number; balancedAccuracy: number };
 }
 
 type Train = (examples: { label: string; text: string }[]) => Scorer;
@@ -117,7 +117,13 @@ export function fitCalibration(
       const next = sorted[i + 1]?.f[0] ?? 0;
       if (next < sorted[i].f[0]) answerAt = (sorted[i].f[0] + next) / 2;
     }
-  const suggestAt = Math.min(answerAt, 0.1);
+  // suggestions: at least 0.1, and high enough that at most 1 in 10 held-out out-of-scope texts gets any
+  const oosTop = top.filter((t) => t.oos).map((t) => t.f[0]).sort((a, b) => b - a);
+  const suggestAt = Math.min(answerAt, Math.max(0.1, (oosTop[Math.floor(oosTop.length / 10)] ?? 0) + 1e-6));
+  const bestOf = (c: (typeof cands)[number]) => {
+    const sc = c.f.map((f) => calibrated(coef, f));
+    return sc.indexOf(Math.max(...sc));
+  };
   const inScope = cands.filter((c) => !c.oos);
   const answered = top.filter((t) => t.f[0] >= answerAt);
   const offered = cands.filter((c) => !c.oos && c.gold! >= 0 && c.f.some((f, i) => i === c.gold && calibrated(coef, f) >= suggestAt)).length;
@@ -130,9 +136,16 @@ export function fitCalibration(
       answeredWrong: answered.filter((t) => !t.right && !t.oos).length,
       oosAnswered: answered.filter((t) => t.oos).length,
       offered,
+      // top-1 right among in-scope, and intent accuracy with none as a class (in and out weighted equally)
+      top1: r4(inScope.filter((c) => c.gold === bestOf(c)).length / (inScope.length || 1)),
+      balancedAccuracy: r4(
+        0.5 * (answered.filter((t) => t.right && !t.oos).length / nIn) + 0.5 * (1 - answered.filter((t) => t.oos).length / nOos),
+      ),
     },
   };
 }
+
+const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /** Reads a calibration file written by `npm run calibrate:matcher`; undefined when absent. */
 export function loadCalibration(path: string): Calibration | undefined {

@@ -174,7 +174,7 @@ export class Matcher {
 
   /** Label with the highest classifier probability, never none (closed-set intent accuracy). */
   classifyClosed(text: string): string {
-    const { proba } = this.analyse(text);
+    const proba = this.model.proba(this.vec.transform(textFeatures(stripWrappers(text), this.opts.features)));
     let best = 0;
     for (let c = 1; c < proba.length; c++) if (proba[c] > proba[best]) best = c;
     return this.labels[best];
