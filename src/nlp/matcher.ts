@@ -26,6 +26,7 @@ export interface MatchResult {
 }
 
 export interface MatcherOptions {
+
   /** From fitCalibration (src/nlp/calibrate.ts); without it a fixed heuristic combination is used. */
   calibration?: Calibration;
   features?: FeatureOptions;
