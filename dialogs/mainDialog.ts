@@ -130,7 +130,7 @@ class RouterDialog extends Dialog {
       return Dialog.EndOfTurn;
     }
 
-    const result = this.deps.matcher.match(text, 3);
+    const result = this.deps.matcher.match(text, locale, 3);
     data.lastMatches = result.top;
     await this.answer(ctx, interaction, data, result, locale);
     if (result.level === 'low' && (data.lowStreak ?? 0) >= 2) {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import {
   CloudAdapter,
@@ -15,6 +16,7 @@ import type { AppConfig } from './config';
 import { createLogger, type Logger } from './log';
 import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
 import { Matcher } from './nlp/matcher';
+import { loadCalibration } from './nlp/calibrate';
 import { classifierHealth, createClassification } from './nlp/classify';
 import { redact } from './nlp/redact';
 import { Db } from './storage/db';
@@ -95,7 +97,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const interactions = new InteractionRepo(db, (s) => redact(s).text, overrides.now);
 
   const kb = loadKnowledgeBase(config.kbDir);
-  const matcher = Matcher.train(kbExamples(kb));
+  // models/matcher.json (npm run calibrate:matcher) sits beside the KB folder; absent: uncalibrated defaults
+  const matcher = Matcher.train(kbExamples(kb), { calibration: loadCalibration(join(config.kbDir, '..', 'matcher.json')) });
 
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.microsoftAppId,

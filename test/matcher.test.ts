@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Matcher } from '../src/nlp/matcher';
 import { kbExamples, loadKnowledgeBase } from '../src/nlp/kb';
+import { fitCalibration, loadCalibration } from '../src/nlp/calibrate';
+import { stripWrappers } from '../src/nlp/wrappers';
+import { ConfigError } from '../src/configError';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // A small three-locale service KB written for this test so it does not move with models/kb.
 const KB: Record<string, string[]> = {
@@ -100,7 +106,7 @@ describe('Matcher', () => {
   });
 
   it('uses the configured thresholds', () => {
-    const strict = Matcher.train(examples, { high: 0.999, medium: 0.998 });
+    const strict = Matcher.train(examples, { answerAt: 0.999, suggestAt: 0.998 });
     expect(strict.match('where is my package').level).toBe('low');
   });
 
@@ -108,5 +114,103 @@ describe('Matcher', () => {
     const t0 = performance.now();
     for (let i = 0; i < 200; i++) matcher.match('我的快递到哪了 where is my package');
     expect((performance.now() - t0) / 200).toBeLessThan(2);
+  });
+});
+
+// What the bot runs: the shipped KB with the calibration in models/matcher.json.
+const calibration = loadCalibration('models/matcher.json')!;
+const bot = Matcher.train(kbExamples(loadKnowledgeBase('models/kb')), { calibration });
+
+describe('Matcher as the bot runs it (calibrated)', () => {
+  it('ships a calibration whose thresholds are ordered', () => {
+    expect(calibration.coef.length).toBeGreaterThan(3);
+    expect(calibration.suggestAt).toBeGreaterThan(0);
+    expect(calibration.suggestAt).toBeLessThanOrEqual(calibration.answerAt);
+    expect(bot.thresholds).toEqual({ answerAt: calibration.answerAt, suggestAt: calibration.suggestAt });
+  });
+
+  it.each([
+    ['zh-CN', '你好，我想问一下，我的密码忘记了该怎么重新设置呀', 'account.reset_password'],
+    ['en', 'hi, quick question, how do I reset my password?', 'account.reset_password'],
+    ['zh-TW', '請問一下，我想把帳號註銷掉，要怎麼做', 'account.close_account'],
+    ['zh-TW', '您好，請問客服電話是幾號', 'contact.phone'],
+    ['en', 'how do i resett my pasword', 'account.reset_password'],
+    ['en', 'can I pay with paypal or only cards?', 'billing.payment_methods'],
+  ])('answers %s "%s" directly through wrappers, Traditional script and typos', (locale, text, id) => {
+    const r = bot.match(text, locale);
+    expect(r.outcome).toBe('answer');
+    expect(r.id).toBe(id);
+    expect(r.confidence).toBeGreaterThanOrEqual(calibration.answerAt);
+    expect(r.suggestions[0].id).toBe(id);
+  });
+
+  it.each([
+    ['zh-CN', '您好，麻烦问一下，我上周买的那个东西，快递到现在都没送到，能帮我看看到哪了吗', 'order.track'],
+    ['en', 'hello there, I ordered a lamp last Monday and it still has not shown up, can you check where it is', 'order.track'],
+    ['en', 'wher is my packge', 'order.track'],
+  ])('long or misspelt %s messages put the right entry first, never fall back: %s', (locale, text, id) => {
+    const r = bot.match(text, locale);
+    expect(r.outcome).not.toBe('fallback');
+    expect(r.suggestions[0].id).toBe(id);
+  });
+
+  it.each([
+    ['zh-CN', '帮我订一张去上海的火车票'],
+    ['zh-CN', '今天股市怎么样'],
+    ['zh-TW', '台北今天會下雨嗎'],
+    ['en', 'recommend me a good book'],
+    ['en', 'what is the meaning of life'],
+  ])('falls back on the out-of-scope %s message "%s" with no suggestion', (locale, text) => {
+    const r = bot.match(text, locale);
+    expect(r.outcome).toBe('fallback');
+    expect(r.suggestions).toEqual([]);
+    expect(r.level).toBe('low');
+  });
+
+  it('never offers a suggestion below the floor; older call form match(text, k) still works', () => {
+    for (const q of ['退款', 'refund or exchange', '会员积分可以用来抵扣吗', 'points']) {
+      const r = bot.match(q, 'zh-CN', 3);
+      for (const s of r.suggestions) expect(s.score).toBeGreaterThanOrEqual(calibration.suggestAt);
+      expect(r.top).toEqual(r.suggestions);
+    }
+    expect(bot.match('where is my package', 1).suggestions.length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('Calibration', () => {
+  it('fits on folds of the examples plus out-of-scope texts and keeps held-out wrong answers within budget', () => {
+    const oos = ['tell me a joke', '讲个笑话', 'what is the weather today', '今天天气怎么样', 'who won the game', '谁赢了比赛'];
+    const rep = fitCalibration((ex) => Matcher.train(ex), examples, oos, { folds: 3 });
+    expect(rep.calibration.answerAt).toBeGreaterThan(0);
+    expect(rep.calibration.answerAt).toBeLessThanOrEqual(1);
+    expect(rep.calibration.suggestAt).toBeLessThanOrEqual(rep.calibration.answerAt);
+    expect(rep.heldOut.inScope).toBe(examples.length);
+    expect(rep.heldOut.outOfScope).toBe(oos.length);
+    expect(rep.heldOut.answeredWrong / rep.heldOut.inScope).toBeLessThanOrEqual(0.015);
+    const m = Matcher.train(examples, { calibration: rep.calibration });
+    expect(m.match('tell me a joke').outcome).not.toBe('answer');
+  });
+
+  it('rejects a bad calibration file naming the field; a missing file means none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cal-'));
+    writeFileSync(join(dir, 'm.json'), JSON.stringify({ calibration: { coef: [1, 2], answerAt: 2, suggestAt: 0.1 } }));
+    expect(() => loadCalibration(join(dir, 'm.json'))).toThrow(ConfigError);
+    expect(() => loadCalibration(join(dir, 'm.json'))).toThrow(/calibration\.answerAt/);
+    expect(loadCalibration(join(dir, 'absent.json'))).toBeUndefined();
+  });
+});
+
+describe('stripWrappers', () => {
+  it.each([
+    ['你好，我想问一下，怎么退货', '怎么退货'],
+    ['hi, quick question, where is my order?', 'where is my order?'],
+    ['請問一下，客服幾點上班', '客服幾點上班'],
+  ])('removes the politeness around "%s"', (text, core) => {
+    expect(stripWrappers(text).replace(/^[\s,，]+/, '')).toBe(core);
+  });
+
+  it('keeps a message made only of politeness as it is', () => {
+    expect(stripWrappers('你好')).toBe('你好');
+    expect(stripWrappers('hi there')).toBe('hi there');
   });
 });

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { readCsv, requireColumns } from '../csv';
 import { cliArgs, NLP_OPTIONS, stringArgs } from './args';
 import { Matcher } from '../nlp/matcher';
-import { mulberry32 } from '../nlp/linear';
+import { fitCalibration, loadOutOfScope, type Calibration } from '../nlp/calibrate';
+import { seededSplit } from '../nlp/ml';
 import { PairClassifier, charJaccard, type Pair } from '../nlp/pairs';
 
 export type Args = Record<string, string>;
@@ -29,13 +30,7 @@ const log = (msg: string) => process.stderr.write(msg + '\n');
 const r4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /** Seeded split of rows into (train, held-out) for tuning without touching the test file. */
-function split<T>(rows: T[], frac: number, seed = 7): [T[], T[]] {
-  const rnd = mulberry32(seed);
-  const a: T[] = [];
-  const b: T[] = [];
-  for (const r of rows) (rnd() < frac ? b : a).push(r);
-  return [a, b];
-}
+const split = seededSplit;
 
 export function classificationMetrics(gold: string[], pred: string[]): { accuracy: number; macro_f1: number } {
   const labels = new Set(gold);
@@ -111,14 +106,26 @@ export async function runIntentEval(args: Args) {
   const l2 = args.l2 ? Number(args.l2) : undefined;
   log(`intent: training on ${train.length} rows of ${trainFile}`);
   let t0 = performance.now();
-  const m = Matcher.train(
-    train.map((r) => ({ label: r[labelCol], text: r[textCol] })),
-    { train: { ...(epochs ? { epochs } : {}), ...(l2 !== undefined ? { l2 } : {}) } },
-  );
+  const examples = train.map((r) => ({ label: r[labelCol], text: r[textCol] }));
+  const trainOpts = { train: { ...(epochs ? { epochs } : {}), ...(l2 !== undefined ? { l2 } : {}) } };
+  // --oos: the confidence calibration and the answer threshold come from folds of the training
+  // file plus the written out-of-scope examples (never from the test file)
+  let calibration: Calibration | undefined;
+  if (args.oos) {
+    const oosTexts = loadOutOfScope(args['oos-examples'] ?? 'models/out_of_scope.yaml');
+    const objective = args.objective === 'budget' ? 'budget' : 'accuracy';
+    const rep = fitCalibration((ex) => Matcher.train(ex, trainOpts), examples, oosTexts, { objective });
+    calibration = rep.calibration;
+    log(`intent: calibrated on folds of train: answer at ${calibration.answerAt.toFixed(3)}; held out ${JSON.stringify(rep.heldOut)}`);
+  }
+  const m = Matcher.train(examples, { ...trainOpts, calibration });
   const trainSec = (performance.now() - t0) / 1000;
   log(`intent: trained ${m.size} labels in ${trainSec.toFixed(1)} s; classifying ${test.length} rows of ${testName}`);
   t0 = performance.now();
-  const pred = test.map((r) => m.classify(r[textCol]));
+  // --oos LABEL: rows with that label are out of scope; a prediction below the answer threshold is "none"
+  const oos = args.oos;
+  const answerAt = args['answer-at'] ? Number(args['answer-at']) : undefined;
+  const pred = test.map((r) => (oos ? (m.classify(r[textCol], answerAt) ?? oos) : m.classifyClosed(r[textCol])));
   const ms = (performance.now() - t0) / test.length;
   const met = classificationMetrics(test.map((r) => r[labelCol]), pred);
   return {
@@ -129,6 +136,7 @@ export async function runIntentEval(args: Args) {
     labels: m.size,
     accuracy: r4(met.accuracy),
     macro_f1: r4(met.macro_f1),
+    ...(oos ? { oos, oos_rows: test.filter((r) => r[labelCol] === oos).length, answer_at: r4(answerAt ?? m.thresholds.answerAt) } : {}),
     ms_per_query: r4(ms),
     train_seconds: r4(trainSec),
   };

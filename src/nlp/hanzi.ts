@@ -1,3 +1,4 @@
+import * as OpenCC from 'opencc-js';
 // Common Simplified ↔ Traditional character pairs (position i of SIMP matches position i of TRAD).
 // Enough to tell the two scripts apart and to fold Traditional text onto the Simplified
 // dictionary for segmentation and matching; not a full converter.
@@ -29,11 +30,26 @@ for (let i = 0; i < Math.min(simpAll.length, tradAll.length); i++) {
   tradOnly.add(t);
 }
 
-/** Fold Traditional characters onto Simplified ones (character by character). */
+// opencc-js converts Taiwan phrasing too (軟體 -> 软件, 滑鼠 -> 鼠标); its tables load once, lazily.
+let twToCn: ((s: string) => string) | undefined;
+// variants opencc leaves apart that customers use interchangeably
+const FOLD_AFTER: Record<string, string> = { 帐: '账' };
+const HAN = /\p{Script=Han}/u;
+
+/** Fold Traditional characters and Taiwan phrasing onto Simplified Chinese. */
 export function toSimplified(text: string): string {
+  if (!HAN.test(text)) return text;
+  twToCn ??= OpenCC.Converter({ from: 'twp', to: 'cn' });
   let out = '';
-  for (const ch of text) out += t2s.get(ch) ?? ch;
+  for (const ch of twToCn(text)) out += FOLD_AFTER[ch] ?? t2s.get(ch) ?? ch;
   return out;
+}
+
+let cnToTw: ((s: string) => string) | undefined;
+/** Simplified Chinese to Taiwan Traditional with Taiwan phrasing (for writing zh-TW phrasings). */
+export function toTaiwan(text: string): string {
+  cnToTw ??= OpenCC.Converter({ from: 'cn', to: 'twp' });
+  return cnToTw(text);
 }
 
 /** Count characters that exist only in one of the two scripts. */

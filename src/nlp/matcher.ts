@@ -1,57 +1,76 @@
-import { TfidfVectorizer, textFeatures, type FeatureOptions, type SparseVec } from './features';
-import { SoftmaxRegression, type TrainOptions } from './linear';
+import { textFeatures, type FeatureOptions } from './features';
+import { Softmax, TfidfVectorizer, type SparseVec, type TrainOptions } from './ml';
+import { calibrated, candidateFeatures, type Calibration } from './calibrate';
+import { stripWrappers } from './wrappers';
+
+export type { Calibration };
+export type MatchOutcome = 'answer' | 'suggest' | 'fallback';
 
 export interface MatchCandidate {
   id: string;
   score: number; // calibrated confidence 0..1
 }
+
 export interface MatchResult {
-  top: MatchCandidate[];
+  /** answer: reply with `id`; suggest: offer `suggestions`; fallback: none fits. */
+  outcome: MatchOutcome;
+  /** Best entry (also set for suggest/fallback, for logging); undefined when nothing scored. */
+  id?: string;
+  /** Calibrated confidence that `id` is the right entry. */
   confidence: number;
+  /** Ranked candidates scoring at least the suggestion floor (never near-zero ones). */
+  suggestions: MatchCandidate[];
+  /** Older names: `level` high/medium/low = answer/suggest/fallback; `top` = suggestions. */
   level: 'high' | 'medium' | 'low';
+  top: MatchCandidate[];
 }
 
 export interface MatcherOptions {
+
+  /** From fitCalibration (src/nlp/calibrate.ts); without it a fixed heuristic combination is used. */
+  calibration?: Calibration;
   features?: FeatureOptions;
   train?: TrainOptions;
-  high?: number; // confidence at or above which the bot answers
-  medium?: number; // at or above: suggest candidates; below: low
-  /** Cosine to the nearest training question below which a candidate is discounted (out-of-domain guard). */
-  simFloor?: number;
-  /** Cosine at or above which the nearest-question guard no longer discounts. */
-  simFull?: number;
+  /** Confidence at or above which the bot answers. */
+  answerAt?: number;
+  /** Confidence at or above which an entry is offered as a suggestion. */
+  suggestAt?: number;
 }
 
-// Tuned by leave-one-out over models/kb plus 22 out-of-domain questions (docs/MATCHING.md).
-const DEFAULTS = { high: 0.4, medium: 0.15, simFloor: 0.1, simFull: 0.35 };
+const DEFAULTS = { answerAt: 0.5, suggestAt: 0.15 };
+
+interface Analysis {
+  proba: Float64Array;
+  /** per entry: best cosine to one of its phrasings */
+  cos: Float64Array;
+  /** per entry: best share of one phrasing's TF-IDF mass that the query contains */
+  cover: Float64Array;
+  nnz: number;
+  /** share of the query's TF-IDF mass on features the KB knows */
+  known: number;
+}
 
 /**
- * Knowledge-base matcher: a softmax regression over entries (word uni/bigrams, Han char
- * bigrams, Latin char n-grams, TF-IDF weighted) gives P(entry | text); the cosine to the
- * nearest training question of that entry guards against out-of-domain text, which a
- * discriminative model alone happily assigns to some entry.
+ * Knowledge-base matcher: a softmax classifier over entries combined with retrieval against
+ * every phrasing (cosine and coverage), on the text with greetings and politeness wrappers
+ * removed. See docs/MATCHING.md for how the combination and thresholds were chosen.
  */
 export class Matcher {
   private readonly postings: { ex: Int32Array; val: Float32Array }[];
-  private readonly high: number;
-  private readonly medium: number;
-  private readonly simFloor: number;
-  private readonly simFull: number;
+  private readonly answerAt: number;
+  private readonly suggestAt: number;
 
   private constructor(
     private readonly labels: string[],
     private readonly vec: TfidfVectorizer,
-    private readonly model: SoftmaxRegression,
+    private readonly model: Softmax,
     private readonly exLabel: Int32Array,
     examples: SparseVec[],
     private readonly opts: MatcherOptions,
   ) {
-    const o = { ...DEFAULTS, ...opts };
-    this.high = o.high;
-    this.medium = o.medium;
-    this.simFloor = o.simFloor;
-    this.simFull = o.simFull;
-    // inverted index feature -> (example, weight) for fast nearest-question cosine
+    this.answerAt = opts.answerAt ?? opts.calibration?.answerAt ?? DEFAULTS.answerAt;
+    this.suggestAt = opts.suggestAt ?? opts.calibration?.suggestAt ?? DEFAULTS.suggestAt;
+    // inverted index feature -> (example, weight) for fast retrieval over every phrasing
     const lists: { ex: number[]; val: number[] }[] = Array.from({ length: vec.dim }, () => ({ ex: [], val: [] }));
     examples.forEach((x, e) => {
       for (let i = 0; i < x.idx.length; i++) {
@@ -66,11 +85,11 @@ export class Matcher {
     if (!examples.length) throw new Error('Matcher.train: no examples');
     const labels = [...new Set(examples.map((e) => e.label))];
     const labelIx = new Map(labels.map((l, i) => [l, i]));
-    const feats = examples.map((e) => textFeatures(e.text, opts.features));
+    const feats = examples.map((e) => textFeatures(stripWrappers(e.text), opts.features));
     const vec = TfidfVectorizer.fit(feats);
     const X = feats.map((f) => vec.transform(f));
     const y = examples.map((e) => labelIx.get(e.label)!);
-    const model = new SoftmaxRegression(vec.dim, labels.length).train(X, y, { epochs: 30, lr: 0.5, l2: 1e-5, ...opts.train });
+    const model = new Softmax(vec.dim, labels.length).train(X, y, { epochs: 30, lr: 0.5, l2: 1e-5, ...opts.train });
     return new Matcher(labels, vec, model, Int32Array.from(y), X, opts);
   }
 
@@ -78,42 +97,99 @@ export class Matcher {
     return this.labels.length;
   }
 
-  /** Raw class probabilities and per-class nearest-question cosine (for evaluation and tuning). */
-  analyse(text: string): { proba: Float64Array; sim: Float64Array; nnz: number } {
-    const x = this.vec.transform(textFeatures(text, this.opts.features));
+  get thresholds(): { answerAt: number; suggestAt: number } {
+    return { answerAt: this.answerAt, suggestAt: this.suggestAt };
+  }
+
+  get entryIds(): string[] {
+    return [...this.labels];
+  }
+
+  /** Raw class probabilities and retrieval scores per entry (for evaluation and tuning). */
+  analyse(text: string): Analysis {
+    const feats = textFeatures(stripWrappers(text), this.opts.features);
+    const x = this.vec.transform(feats);
     const proba = this.model.proba(x);
-    const simEx = new Float64Array(this.exLabel.length);
+    const n = this.exLabel.length;
+    const dot = new Float64Array(n);
+    const sq = new Float64Array(n); // squared mass of each phrasing found in the query
     for (let i = 0; i < x.idx.length; i++) {
       const p = this.postings[x.idx[i]];
       const v = x.val[i];
-      for (let k = 0; k < p.ex.length; k++) simEx[p.ex[k]] += v * p.val[k];
+      for (let k = 0; k < p.ex.length; k++) {
+        dot[p.ex[k]] += v * p.val[k];
+        sq[p.ex[k]] += p.val[k] * p.val[k];
+      }
     }
-    const sim = new Float64Array(this.labels.length);
-    for (let e = 0; e < simEx.length; e++) if (simEx[e] > sim[this.exLabel[e]]) sim[this.exLabel[e]] = simEx[e];
-    return { proba, sim, nnz: x.idx.length };
+    const cos = new Float64Array(this.labels.length);
+    const cover = new Float64Array(this.labels.length);
+    for (let e = 0; e < n; e++) {
+      const c = this.exLabel[e];
+      if (dot[e] > cos[c]) cos[c] = dot[e];
+      if (sq[e] > cover[c]) cover[c] = sq[e];
+    }
+    return { proba, cos, cover, nnz: x.idx.length, known: this.vec.knownShare(feats) };
   }
 
-  /** Top-k entries with calibrated scores; level from the configured thresholds. */
-  match(text: string, k = 3): MatchResult {
-    const { proba, sim, nnz } = this.analyse(text);
-    if (nnz === 0) return { top: [], confidence: 0, level: 'low' };
-    const span = this.simFull - this.simFloor;
-    const scored: MatchCandidate[] = this.labels.map((id, c) => {
-      const guard = Math.min(1, Math.max(0, (sim[c] - this.simFloor) / span));
-      return { id, score: proba[c] * guard };
-    });
-    scored.sort((a, b) => b.score - a.score);
-    const top = scored.slice(0, k).filter((c) => c.score > 0);
-    const confidence = top[0]?.score ?? 0;
-    const level = confidence >= this.high ? 'high' : confidence >= this.medium ? 'medium' : 'low';
-    return { top, confidence, level };
+  /** Per-entry confidence from one analysis. */
+  private scores(a: Analysis): Float64Array {
+    const s = new Float64Array(this.labels.length);
+    const cal = this.opts.calibration;
+    if (!cal) {
+      for (let c = 0; c < s.length; c++) s[c] = combine(a.proba[c], a.cos[c], a.cover[c]);
+      return s;
+    }
+    // best and second-best probabilities, for each candidate's margin over the others
+    let b1 = 0;
+    let b2 = 0;
+    for (const p of a.proba) if (p > b1) (b2 = b1), (b1 = p);
+    else if (p > b2) b2 = p;
+    for (let c = 0; c < s.length; c++) {
+      const other = a.proba[c] === b1 ? b2 : b1;
+      s[c] = calibrated(cal.coef, candidateFeatures(a.proba[c], other, a.cos[c], a.cover[c], a.known));
+    }
+    return s;
   }
 
-  /** Most probable label by the regression alone (the intent-classification decision). */
-  classify(text: string): string {
-    const proba = this.model.proba(this.vec.transform(textFeatures(text, this.opts.features)));
+  /** Outcome, best entry, calibrated confidence and ranked suggestions for a customer message. */
+  match(text: string, locale?: string | number, k = 3): MatchResult {
+    if (typeof locale === 'number') k = locale; // older call form match(text, k)
+    const a = this.analyse(text);
+    if (a.nnz === 0) return result('fallback', undefined, 0, []);
+    const s = this.scores(a);
+    const ranked = this.labels.map((id, c) => ({ id, score: s[c] })).sort((x, y) => y.score - x.score);
+    const best = ranked[0];
+    const suggestions = ranked.slice(0, k).filter((c) => c.score >= this.suggestAt);
+    const outcome: MatchOutcome = best.score >= this.answerAt ? 'answer' : suggestions.length ? 'suggest' : 'fallback';
+    return result(outcome, best.score > 0 ? best.id : undefined, best.score, suggestions);
+  }
+
+  /** Most probable label, or undefined when its confidence is below `answerAt` (out of scope). */
+  classify(text: string, answerAt = this.answerAt): string | undefined {
+    const a = this.analyse(text);
+    const s = this.scores(a);
+    let best = 0;
+    for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
+    return s[best] >= answerAt ? this.labels[best] : undefined;
+  }
+
+  /** Label with the highest classifier probability, never none (closed-set intent accuracy). */
+  classifyClosed(text: string): string {
+    const proba = this.model.proba(this.vec.transform(textFeatures(stripWrappers(text), this.opts.features)));
     let best = 0;
     for (let c = 1; c < proba.length; c++) if (proba[c] > proba[best]) best = c;
     return this.labels[best];
   }
+}
+
+/** Classifier probability tempered by how well the best phrasing of the entry is found in the text. */
+export function combine(p: number, cos: number, cover: number): number {
+  const evidence = Math.max(cos, cover);
+  const guard = Math.min(1, Math.max(0, (evidence - 0.1) / 0.35));
+  return p * guard;
+}
+
+function result(outcome: MatchOutcome, id: string | undefined, confidence: number, suggestions: MatchCandidate[]): MatchResult {
+  const level = outcome === 'answer' ? 'high' : outcome === 'suggest' ? 'medium' : 'low';
+  return { outcome, id, confidence, suggestions, level, top: suggestions };
 }

@@ -1,5 +1,4 @@
-import { TfidfVectorizer, counts, sparseDot, type SparseVec } from './features';
-import { SoftmaxRegression, type TrainOptions } from './linear';
+import { Softmax, TfidfVectorizer, counts, sparseDot, type SparseVec, type TrainOptions } from './ml';
 import { normalizeText, tokenize } from './segment';
 
 export interface Pair {
@@ -63,7 +62,7 @@ export class PairClassifier {
     private readonly wordVec: TfidfVectorizer,
     private readonly charVec: TfidfVectorizer,
     private feat: Map<string, number>,
-    private model: SoftmaxRegression,
+    private model: Softmax,
   ) {}
 
   private rawFeatures(p: Pair): { names: string[]; dense: [string, number][] } {
@@ -126,7 +125,7 @@ export class PairClassifier {
     const analysed = pairs.flatMap((p) => [analyse(p.a), analyse(p.b)]);
     const wordVec = TfidfVectorizer.fit(analysed.map((x) => x.words));
     const charVec = TfidfVectorizer.fit(analysed.map((x) => x.bigrams));
-    const pc = new PairClassifier(wordVec, charVec, new Map(), new SoftmaxRegression(1, 2));
+    const pc = new PairClassifier(wordVec, charVec, new Map(), new Softmax(1, 2));
     // keep only sparse features seen at least minCount times so rare typos do not overfit
     const seen = counts(pairs.flatMap((p) => pc.rawFeatures(p).names));
     const minCount = opts.minCount ?? 3;
@@ -134,7 +133,7 @@ export class PairClassifier {
     for (const n of ['wcos', 'ccos', 'wj', 'cj', 'bj', 'lr']) pc.feat.set(n, pc.feat.size);
     for (const [n, c] of seen) if (c >= minCount) pc.feat.set(n, pc.feat.size);
     const X = pairs.map((p) => pc.vector(p));
-    pc.model = new SoftmaxRegression(pc.feat.size, 2).train(
+    pc.model = new Softmax(pc.feat.size, 2).train(
       X,
       pairs.map((p) => (p.label ? 1 : 0)),
       { epochs: 10, lr: 0.2, l2: 1e-4, ...opts },

@@ -31,6 +31,8 @@ function lexiconHits(clause: string, words: string[]): { pos: number; neg: numbe
   return { pos, neg };
 }
 
+// Prefixes mean the same as in src/nlp/features.ts: `b:` is a Han character bigram; `__*` are
+// dense extras; bare tokens and `prev_tok` word bigrams are this model's own (kept for the committed files).
 /**
  * Sparse features: jieba tokens, Han character bigrams, English unstemmed words with a
  * negation scope prefix ("!word" until the clause ends), word bigrams and lexicon counts.
