@@ -3,6 +3,7 @@
  * read becomes {kind:'invalid'} so the dialog can re-prompt with the scale.
  */
 import { KANO_ANSWERS, type KanoAnswer } from '../src/indicators/stats';
+import { levelOf, numberInText, onScale } from './scaleWords';
 
 export type ItemKind = 'csat' | 'nps' | 'ces' | 'resolved' | 'rating' | 'open' | 'kano';
 export type ResolvedValue = 'yes' | 'partly' | 'no';
@@ -166,8 +167,12 @@ function parseScale(s: string, t: ParseTarget): ParsedAnswer {
     return numberValue(n, min, max);
   }
   for (const [re, level] of LEVEL_WORDS) {
-    if (re.test(s)) return { kind: 'value', value: Math.round(min + ((level - 1) * (max - min)) / 4) };
+    if (re.test(s)) return { kind: 'value', value: onScale(level as 1, min, max) };
   }
+  const inText = numberInText(s, max);
+  if (inText !== undefined) return numberValue(inText, min, max);
+  const level = levelOf(s, t.kind);
+  if (level) return { kind: 'value', value: onScale(level, min, max) };
   if ((s.match(/\d+/g) ?? []).length > 1) return { kind: 'invalid', reason: 'ambiguous' };
   return { kind: 'invalid', reason: 'not_understood' };
 }

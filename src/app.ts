@@ -150,6 +150,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     isTestTraffic,
     survey: survey.hook,
     handoff: handoff.hook,
+    cardChannels: survey.config.settings.cardChannels,
   };
   const dialog = new MainDialog(dialogDeps);
   const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor, handoff.interceptor], turnLock });
