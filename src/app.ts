@@ -34,9 +34,6 @@ import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
 
-/** A negative tag this sure opens a service-recovery follow-up (SPEC "Closed loop"). */
-const NEGATIVE_FOLLOWUP_CONFIDENCE = 0.7;
-
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export interface AppOverrides {
@@ -95,13 +92,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const isTestTraffic = (userId: string, channelId: string) => testPrefixes.some((p) => userId.startsWith(p) || channelId.startsWith(p));
 
   // Open answers are classified in a background queue persisted in SQLite; a turn only enqueues.
-  const recoverHolder: { recover?: (feedbackId: number) => Promise<unknown> } = {};
+  const recoverHolder: { recover?: (feedbackId: number, r: { sentiment: string | null; confidence: number }) => Promise<unknown> } = {};
   const classification = await createClassification(db, { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) }, {
     warn: (msg, fields) => log.warn(msg, fields),
     onError: (msg, fields) => log.warn(msg, fields),
     taxonomyPath: `${config.modelsDir}/taxonomy.yaml`,
     onClassified: async (feedbackId, r) => {
-      if (r.sentiment === 'negative' && r.confidence >= NEGATIVE_FOLLOWUP_CONFIDENCE) await recoverHolder.recover?.(feedbackId);
+      // the survey module decides from the comment's sentiment together with the rating and "resolved?"
+      if (r.sentiment === 'negative') await recoverHolder.recover?.(feedbackId, r);
     },
   });
   const hubHolder: { hub?: HandoffHub } = {};
@@ -123,7 +121,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       return overrides.survey?.onFeedback?.(id);
     },
   });
-  recoverHolder.recover = (id) => survey.recoverNegativeFeedback(id);
+  recoverHolder.recover = (id, r) => survey.recoverNegativeFeedback(id, r);
 
   // Human handoff: queue in SQLite, the bot stays silent while a person holds the conversation.
   const accounts = loadAccounts(config.accountsFile);
