@@ -170,7 +170,7 @@ class RouterDialog extends Dialog {
       }
     }
 
-    const helped = !!interaction.outcome || interaction.customer_turns >= 1;
+    const helped = !!interaction.outcome; // the bot answered (or tried to) before: thanks now ends the conversation
     const closing = has('closing') || (has('thanks') && helped) || (offer === 'anything_else' && has('deny'));
     if (closing) {
       await this.say(ctx, interaction, t('goodbye', locale), { reply: 'closing' });

@@ -20,7 +20,7 @@ const YOU = String.raw`(?:你|您|你们|亲)?`;
 
 /** Phrases that are a whole clause's act only (never peeled off a longer clause: "没有收到货" is content). */
 const WHOLE: [Act, RegExp][] = [
-  ['closing', new RegExp(String.raw`^(?:(?:没有?|无)(?:其他|其它|别的|什么|啥|更多)的?(?:问题|事情?|要问的|需要|疑问)?了?|没(?:有)?(?:问题|事|事儿|疑问)了|(?:就|先)(?:这样|这些|这么多|这个)(?:吧|了|啦|子)*|暂时没有?了|(?:没有|不用)了|结束(?:了|吧|对话)?|没了)${P}$`)],
+  ['closing', new RegExp(String.raw`^(?:我|我们)?(?:暂时|目前|现在|应该|基本上?|也|都|就|真的)?(?:(?:没有?|无)(?:其他|其它|别的|什么|啥|更多)的?(?:问题|事情?|要问的|需要|疑问)?了?|没(?:有)?(?:问题|事|事儿|疑问)了|(?:就|先)(?:这样|这些|这么多|这个)(?:吧|了|啦|子)*|暂时没有?了|没有了|结束(?:了|吧|对话)?|没了)${P}$`)],
   ['closing', /^(?:that'?s (?:all|it|everything)(?: (?:i|i'?d) (?:needed|wanted|need|had))?(?: for (?:now|today))?|that is all|nothing (?:else|more)(?: for now| today)?|no (?:more|other|further) questions?|i'?m (?:done|good|all set|ok now)|i am (?:done|good)|all (?:good|set)(?: now)?|we'?re (?:done|good)|no,? that'?s (?:all|it)|not (?:for now|today)|nope,? (?:that'?s (?:all|it)|i'?m good))$/],
   ['partly', new RegExp(String.raw`^(?:partly|partially|sort of|kind of|somewhat|half|in part|部分|部分解决了?|解决了一部分|一部分|差不多|算是吧|有一点|有点|一半)${P}$`)],
   ['deny', new RegExp(String.raw`^(?:no|nope|nah|n|not really|not at all|not yet|no thanks|no thank you|not now|not solved|it didn'?t|didn'?t help|doesn'?t help|that didn'?t help|not helpful|不|不是|不用|不需要|不要|没有|没|否|没用|没解决|没有解决|未解决|还没|还没有|不行|不对|并没有)${P}$`)],
