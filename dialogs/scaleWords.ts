@@ -82,10 +82,14 @@ export function numberInText(s: string, max: number): number | undefined {
   return found.size === 1 ? [...found][0] : undefined;
 }
 
+// A question is not a rating, even one with "good" in it ("how good is your warranty").
+const QUESTION = /^(?:how|what|why|when|where|who|which|can|could|do|does|is|are|will|would|should)\b|吗$|(?<!不)怎么(?!样)|如何|为什么|为啥|哪|几点|多久|请问/;
+
 /** Five-level reading of a rating in words, or undefined. Long messages and questions are not read. */
 export function levelOf(s: string, kind: string): Level | undefined {
   const t = fold(s);
   if (/[?？]/.test(s) && !/^[^?？]{0,6}[?？]$/.test(s.trim())) return undefined;
+  if (QUESTION.test(t)) return undefined;
   const words = t.split(/\s+/).length;
   const han = (t.match(/\p{Script=Han}/gu) ?? []).length;
   if (words > 10 || han > 16) return undefined;

@@ -34,6 +34,7 @@ const PEEL: [Act, RegExp][] = [
   ['closing', /(?:good ?bye|bye(?:[ -]?bye)?|see (?:you|ya)(?: later)?|later|have a (?:nice|good|great|lovely) (?:day|one|evening|night|weekend)|good night|take care|再见|拜拜|拜|掰掰|掰|88|886|回见|下次见|晚安|祝你(?:们)?[^，。]{0,6}(?:愉快|顺利)|回头见)/],
   ['thanks', new RegExp(String.raw`(?:thanks?(?: you| u)?(?: (?:so|very) much| a lot| a bunch| again)?(?: for (?:(?:your|the|all the|all your) )?(?:help|time|info|information|answer|support|patience|assistance))?|thx|tks|ty|tysm|cheers|many thanks|much appreciated|appreciate (?:it|that)|(?:非常|十分|太)?(?:谢谢|感谢|多谢|谢啦|谢了|3q)${YOU}(?:的)?(?:帮助|帮忙|解答|耐心|服务)?(?:了)?|辛苦${YOU}了|麻烦${YOU}了)`)],
   ['greeting', /(?:hi there|hello there|hi|hello|hey|hiya|good (?:morning|afternoon|evening)|(?:客服)?(?:你|您)好(?:啊|呀)?|嗨|哈喽|哈啰|早上好|下午好|晚上好|早安|在吗|在不在|有人吗|亲)/],
+  ['affirm', /(?:yes|yeah|yep|yup|sure|是的|对的|没错)(?=[\s,，]|$)/],
   ['ack', /(?:ok(?:ay)?(?: then)?|k|kk|alright|all right|got it|gotcha|i see|understood|noted|cool|great|perfect|nice|awesome|excellent|wonderful|fine|good|sounds good|makes sense|that helps|that'?s helpful|好的|好滴|好嘞|好吧|好哒|嗯+|恩+|哦+|噢|喔|明白了?|知道了|了解了?|懂了|收到|清楚了|原来如此|原来是这样|这样啊|ok的|行吧)/],
 ];
 
