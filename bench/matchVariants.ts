@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fitCalibration, loadOutOfScope } from '../src/nlp/calibrate';
 import { kbExamples, loadKnowledgeBase } from '../src/nlp/kb';
 import { Matcher, type MatcherOptions } from '../src/nlp/matcher';
-import { readCsv } from '../src/cli/csv';
+import { readCsv } from '../src/csv';
 
 const shared = ['../shared', '../../shared'].find((d) => existsSync(d + '/data'))!;
 const sets: Record<string, { label: string; text: string }[]> = {

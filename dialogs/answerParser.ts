@@ -3,6 +3,7 @@
  * read becomes {kind:'invalid'} so the dialog can re-prompt with the scale.
  */
 import { KANO_ANSWERS, type KanoAnswer } from '../src/indicators/stats';
+import { levelOf, numberInText, onScale } from './scaleWords';
 
 export type ItemKind = 'csat' | 'nps' | 'ces' | 'resolved' | 'rating' | 'open' | 'kano';
 export type ResolvedValue = 'yes' | 'partly' | 'no';
@@ -166,8 +167,12 @@ function parseScale(s: string, t: ParseTarget): ParsedAnswer {
     return numberValue(n, min, max);
   }
   for (const [re, level] of LEVEL_WORDS) {
-    if (re.test(s)) return { kind: 'value', value: Math.round(min + ((level - 1) * (max - min)) / 4) };
+    if (re.test(s)) return { kind: 'value', value: onScale(level as 1, min, max) };
   }
+  const inText = numberInText(s, max);
+  if (inText !== undefined) return numberValue(inText, min, max);
+  const level = levelOf(s, t.kind);
+  if (level) return { kind: 'value', value: onScale(level, min, max) };
   if ((s.match(/\d+/g) ?? []).length > 1) return { kind: 'invalid', reason: 'ambiguous' };
   return { kind: 'invalid', reason: 'not_understood' };
 }
@@ -194,18 +199,18 @@ export function parseAnswer(text: unknown, target: ParseTarget): ParsedAnswer {
 /** A short text showing the accepted answers, used in the re-prompt. */
 export function scaleHint(target: ParseTarget, locale: 'zh-CN' | 'zh-TW' | 'en'): string {
   if (target.kind === 'resolved') {
-    return { 'zh-CN': '请回答：是 / 部分 / 否', 'zh-TW': '請回答：是 / 部分 / 否', en: 'Please answer: yes / partly / no' }[locale];
+    return { 'zh-CN': '请回答“是”、“部分”或“否”。', 'zh-TW': '請回答「是」、「部分」或「否」。', en: 'Please answer yes, partly or no.' }[locale];
   }
   if (target.kind === 'open') return '';
   if (target.kind === 'kano') {
     const l = target.labels?.[locale] ?? KANO_DEFAULT_LABELS[locale];
     const list = l.map((x, i) => `${i + 1} ${x}`).join(' / ');
-    return { 'zh-CN': `请回答 1 到 5：${list}`, 'zh-TW': `請回答 1 到 5：${list}`, en: `Please answer 1 to 5: ${list}` }[locale];
+    return { 'zh-CN': `请回答 1 到 5：${list}。`, 'zh-TW': `請回答 1 到 5：${list}。`, en: `Please answer 1 to 5: ${list}.` }[locale];
   }
   const { min, max } = scaleFor(target);
   return {
-    'zh-CN': `请输入 ${min} 到 ${max} 之间的数字（${min} 最低，${max} 最高），或回复“跳过”/“不用了”`,
-    'zh-TW': `請輸入 ${min} 到 ${max} 之間的數字（${min} 最低，${max} 最高），或回覆「跳過」/「不用了」`,
-    en: `Please enter a number from ${min} to ${max} (${min} lowest, ${max} highest), or say "skip" / "stop"`,
+    'zh-CN': `请回复 ${min} 到 ${max} 之间的数字（${min} 最低，${max} 最高），也可以直接用文字描述；回复“跳过”可跳过，回复“不用了”可结束。`,
+    'zh-TW': `請回覆 ${min} 到 ${max} 之間的數字（${min} 最低，${max} 最高），也可以直接用文字描述；回覆「跳過」可跳過，回覆「不用了」可結束。`,
+    en: `Please answer with a number from ${min} to ${max} (${min} lowest, ${max} highest) or in your own words. Say "skip" to skip it or "stop" to end.`,
   }[locale];
 }

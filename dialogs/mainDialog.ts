@@ -1,9 +1,10 @@
-import { ActionTypes, CardFactory, MessageFactory, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ActionTypes, CardFactory, MessageFactory, type Activity, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { ComponentDialog, Dialog, type DialogContext, type DialogTurnResult, type DialogReason } from 'botbuilder-dialogs';
 import type { KnowledgeBase } from '../src/nlp/kb';
 import { detectLocale, hasHan, normalizeLocale, type Locale } from '../src/nlp/locale';
 import type { Matcher, MatchResult } from '../src/nlp/matcher';
-import { detectSmallTalk, parseResolved } from '../src/nlp/smalltalk';
+import { analyseActs, type ActAnalysis } from '../src/nlp/acts';
+import { resolvedFromActs } from '../src/nlp/smalltalk';
 import type { Interaction } from '../src/storage/interactions';
 import type { InteractionStore } from '../src/storage/stores';
 import { t } from './strings';
@@ -17,6 +18,19 @@ export interface ConversationData {
   awaitingResolved?: string; // KB entry id we asked "did that solve it?" about
   lowStreak?: number;
   lastMatches?: { id: string; score: number }[];
+  /** A yes/no offer the bot made last turn, so "yes please" / "好的" / "不用了" are read as its answer. */
+  offer?: 'handoff' | 'anything_else';
+  offerReason?: HandoffReason;
+}
+
+export type HandoffReason = 'customer_request' | 'low_confidence' | 'complaint' | 'recovery';
+
+/** What a bot reply is, in channelData.reply, with KB entry ids: tests and analysts read this, not the wording. */
+export interface ReplyMeta {
+  reply: 'answer' | 'ask_resolved' | 'suggest' | 'fallback' | 'closing' | 'thanks' | 'greeting' | 'smalltalk' | 'help' | 'anything_else' | 'resolved' | 'not_resolved' | 'handoff' | 'empty';
+  kbEntryId?: string;
+  confidence?: number;
+  suggestions?: { kbEntryId: string; title: string }[];
 }
 
 export type SurveyTrigger = 'goodbye' | 'resolved_confirmed' | 'agent_resolved' | 'idle_timeout';
@@ -30,7 +44,7 @@ export interface SurveyHook {
 
 /** Handoff integration: called when the customer asks for a person or the bot gives up twice. */
 export interface HandoffHook {
-  request(ctx: TurnContext, interaction: Interaction, reason: 'customer_request' | 'low_confidence' | 'complaint', locale: Locale): Promise<void>;
+  request(ctx: TurnContext, interaction: Interaction, reason: HandoffReason, locale: Locale): Promise<void>;
 }
 
 export interface MainDialogDeps {
@@ -42,6 +56,8 @@ export interface MainDialogDeps {
   handoff?: HandoffHook;
   /** Test and health-check traffic is recorded but never surveyed or counted. */
   isTestTraffic?: (userId: string, channelId: string) => boolean;
+  /** Channels that render cards; others get the fallback as text with suggested actions. */
+  cardChannels?: readonly string[];
 }
 
 /** Locale for this turn: an explicit Chinese channel locale wins; otherwise the text decides, then the conversation's. */
@@ -92,31 +108,72 @@ class RouterDialog extends Dialog {
     await interactions.addTranscript(interaction.id, { role: 'customer', text, sender: ctx.activity.from?.id, activityId: ctx.activity.id });
 
     if (!text) {
-      await this.say(ctx, interaction, t('emptyMessage', locale));
+      await this.say(ctx, interaction, t('emptyMessage', locale), { reply: 'empty' });
       return Dialog.EndOfTurn;
     }
 
+    const acts = analyseActs(text);
+    if (acts.acts.has('human')) return this.handoff(ctx, interaction, data, 'customer_request', locale);
+    if (!acts.content) {
+      const done = await this.onActs(dc, interaction, data, acts, locale);
+      if (done) return done;
+    }
+
+    // A question, whatever acts surround it ("嗯，还有，…", "ok thanks, and …", "thanks bye – oh, one more thing …").
+    data.awaitingResolved = undefined;
+    data.offer = undefined;
+    const result = this.deps.matcher.match(acts.content || text, locale, 3);
+    data.lastMatches = result.top;
+    await this.answer(ctx, interaction, data, result, locale);
+    if (result.level === 'low' && (data.lowStreak ?? 0) >= 2) {
+      data.lowStreak = 0;
+      return this.handoff(ctx, interaction, data, 'low_confidence', locale);
+    }
+    return Dialog.EndOfTurn;
+  }
+
+  /**
+   * A message of acts only: the answer to the bot's own question or offer, a closing, thanks, greeting or small talk.
+   * Returns undefined when the acts say nothing the router acts on (the text then goes to the matcher).
+   */
+  private async onActs(dc: DialogContext, interaction: Interaction, data: ConversationData, a: ActAnalysis, locale: Locale): Promise<DialogTurnResult | undefined> {
+    const ctx = dc.context;
+    const { interactions } = this.deps;
+    const has = (x: Parameters<typeof a.acts.has>[0]) => a.acts.has(x);
+    const offer = data.offer;
+    data.offer = undefined;
+
     if (data.awaitingResolved) {
-      const resolved = parseResolved(text);
+      const resolved = resolvedFromActs(a);
+      const entryId = data.awaitingResolved;
+      data.awaitingResolved = undefined;
       if (resolved) {
-        const entryId = data.awaitingResolved;
-        data.awaitingResolved = undefined;
         await interactions.update(interaction.id, { resolved });
         await interactions.logEvent(interaction.id, 'resolved_answer', { entryId, resolved });
         if (resolved === 'yes') {
-          await this.say(ctx, interaction, t('gladResolved', locale));
+          await this.say(ctx, interaction, t('gladResolved', locale), { reply: 'resolved' });
           // SURVEY HOOK: the customer confirmed the bot solved the problem.
-          return (await this.startSurvey(dc, interaction, 'resolved_confirmed', locale)) ?? Dialog.EndOfTurn;
+          return (await this.startSurvey(dc, interaction, 'resolved_confirmed', locale)) ?? this.endIfClosing(interaction, a);
         }
-        await this.say(ctx, interaction, t('notResolved', locale));
-        return Dialog.EndOfTurn;
+        if (!has('closing')) {
+          await this.say(ctx, interaction, t(resolved === 'partly' ? 'partlyResolved' : 'notResolved', locale), { reply: 'not_resolved' });
+          return Dialog.EndOfTurn;
+        }
       }
-      data.awaitingResolved = undefined; // a new question instead of a yes/no
     }
 
-    const small = detectSmallTalk(text);
-    if (small === 'goodbye') {
-      await this.say(ctx, interaction, t('goodbye', locale));
+    if (offer === 'handoff' && !has('closing') && !has('thanks')) {
+      if (has('affirm') || has('ack')) return this.handoff(ctx, interaction, data, data.offerReason ?? 'customer_request', locale);
+      if (has('deny')) {
+        await interactions.logEvent(interaction.id, 'handoff_declined', { reason: data.offerReason });
+        return this.offerMore(ctx, interaction, data, 'handoffDeclined', locale);
+      }
+    }
+
+    const helped = !!interaction.outcome; // the bot answered (or tried to) before: thanks now ends the conversation
+    const closing = has('closing') || (has('thanks') && helped) || (offer === 'anything_else' && has('deny'));
+    if (closing) {
+      await this.say(ctx, interaction, t('goodbye', locale), { reply: 'closing' });
       await interactions.logEvent(interaction.id, 'customer_ended');
       // SURVEY HOOK: the customer ended the conversation.
       const started = await this.startSurvey(dc, interaction, 'goodbye', locale);
@@ -124,19 +181,29 @@ class RouterDialog extends Dialog {
       await interactions.end(interaction.id, interaction.outcome ?? 'ended');
       return Dialog.EndOfTurn;
     }
-    if (small === 'human') return this.handoff(ctx, interaction, 'customer_request', locale);
-    if (small === 'greeting' || small === 'thanks' || small === 'help') {
-      await this.say(ctx, interaction, t(small, locale));
-      return Dialog.EndOfTurn;
-    }
+    if (has('thanks')) return this.offerMore(ctx, interaction, data, 'thanks', locale);
+    if (has('greeting')) return this.reply(ctx, interaction, 'greeting', locale);
+    if (has('smalltalk')) return this.reply(ctx, interaction, 'smalltalk', locale);
+    if (has('help')) return this.reply(ctx, interaction, 'help', locale);
+    if (has('ack') || has('affirm')) return this.offerMore(ctx, interaction, data, 'anythingElse', locale);
+    if (has('deny') || has('partly')) return this.reply(ctx, interaction, 'help', locale);
+    return undefined;
+  }
 
-    const result = this.deps.matcher.match(text, locale, 3);
-    data.lastMatches = result.top;
-    await this.answer(ctx, interaction, data, result, locale);
-    if (result.level === 'low' && (data.lowStreak ?? 0) >= 2) {
-      data.lowStreak = 0;
-      return this.handoff(ctx, interaction, 'low_confidence', locale);
-    }
+  private async reply(ctx: TurnContext, interaction: Interaction, key: 'greeting' | 'smalltalk' | 'help', locale: Locale): Promise<DialogTurnResult> {
+    await this.say(ctx, interaction, t(key, locale), { reply: key });
+    return Dialog.EndOfTurn;
+  }
+
+  /** Says the text, which ends in "anything else?", and remembers that offer for the next turn. */
+  private async offerMore(ctx: TurnContext, interaction: Interaction, data: ConversationData, key: 'thanks' | 'anythingElse' | 'handoffDeclined', locale: Locale): Promise<DialogTurnResult> {
+    data.offer = 'anything_else';
+    await this.say(ctx, interaction, t(key, locale), { reply: key === 'thanks' ? 'thanks' : 'anything_else' });
+    return Dialog.EndOfTurn;
+  }
+
+  private async endIfClosing(interaction: Interaction, a: ActAnalysis): Promise<DialogTurnResult> {
+    if (a.acts.has('closing')) await this.deps.interactions.end(interaction.id, interaction.outcome ?? 'ended');
     return Dialog.EndOfTurn;
   }
 
@@ -148,37 +215,50 @@ class RouterDialog extends Dialog {
       data.lowStreak = 0;
       data.awaitingResolved = entry.id;
       await interactions.update(interaction.id, { outcome: 'answered' });
-      await this.say(ctx, interaction, entry.answer[locale], meta);
+      await this.send(ctx, interaction, withReply(MessageFactory.text(entry.answer[locale]), { reply: 'answer', kbEntryId: entry.id, confidence: round(result.confidence) }), meta);
       const ask = MessageFactory.suggestedActions(
         [t('resolvedYes', locale), t('resolvedPartly', locale), t('resolvedNo', locale)],
         t('askResolved', locale),
       );
-      await this.send(ctx, interaction, ask);
+      await this.send(ctx, interaction, withReply(ask, { reply: 'ask_resolved', kbEntryId: entry.id }));
       return;
     }
     if (result.level === 'medium') {
       data.lowStreak = 0;
-      const options = result.top.map((c) => kb.byId.get(c.id)!.questions[locale][0]);
-      await this.send(ctx, interaction, MessageFactory.suggestedActions(options, t('didYouMean', locale)), meta);
+      const suggestions = result.top.map((c) => ({ kbEntryId: c.id, title: kb.byId.get(c.id)!.questions[locale][0] }));
+      const msg = MessageFactory.suggestedActions(suggestions.map((o) => o.title), t('didYouMean', locale));
+      await this.send(ctx, interaction, withReply(msg, { reply: 'suggest', confidence: round(result.confidence), suggestions }), meta);
       return;
     }
     data.lowStreak = (data.lowStreak ?? 0) + 1;
+    data.offer = 'handoff';
+    data.offerReason = 'low_confidence';
     if (!interaction.outcome) await interactions.update(interaction.id, { outcome: 'unanswered' });
     await interactions.update(interaction.id, { handoff_offered: 1, low_confidence_count: interaction.low_confidence_count + 1 });
     await interactions.logEvent(interaction.id, 'handoff_offered', { reason: 'low_confidence', confidence: result.confidence });
-    const card = CardFactory.heroCard('', t('lowConfidence', locale), undefined, [
-      { type: ActionTypes.ImBack, title: locale === 'en' ? 'Talk to a person' : locale === 'zh-TW' ? '轉真人客服' : '转人工', value: locale === 'en' ? 'agent' : '转人工' },
-    ]);
-    const msg = MessageFactory.attachment(card, t('lowConfidence', locale));
-    await this.send(ctx, interaction, msg, meta);
+    await this.send(ctx, interaction, withReply(this.fallback(ctx.activity.channelId, locale), { reply: 'fallback', confidence: round(result.confidence) }), meta);
   }
 
-  private async handoff(ctx: TurnContext, interaction: Interaction, reason: 'customer_request' | 'low_confidence' | 'complaint', locale: Locale): Promise<DialogTurnResult> {
+  /** One rendering: a hero card on channels that show cards, else text with a suggested action (never both). */
+  private fallback(channel: string | undefined, locale: Locale): Partial<Activity> {
+    const text = t('lowConfidence', locale);
+    const button = { type: ActionTypes.ImBack, title: t('talkToPerson', locale), value: t('talkToPerson', locale) };
+    if (channel && (this.deps.cardChannels ?? []).includes(channel)) {
+      const msg = MessageFactory.attachment(CardFactory.heroCard('', text, undefined, [button]));
+      // The card carries the words; `summary` is what notifications and transcripts show.
+      return { ...msg, text: undefined, summary: text } as Partial<Activity>;
+    }
+    return MessageFactory.suggestedActions([button], text);
+  }
+
+  private async handoff(ctx: TurnContext, interaction: Interaction, data: ConversationData, reason: HandoffReason, locale: Locale): Promise<DialogTurnResult> {
+    data.offer = undefined;
+    data.awaitingResolved = undefined;
     await this.deps.interactions.update(interaction.id, { handoff_offered: 1, handoff_reason: reason });
     await this.deps.interactions.logEvent(interaction.id, 'handoff_requested', { reason });
     // HANDOFF HOOK: the agent hub queues the conversation; without one the request is recorded only.
     if (this.deps.handoff) await this.deps.handoff.request(ctx, interaction, reason, locale);
-    else await this.say(ctx, interaction, t('handoffRequested', locale));
+    else await this.say(ctx, interaction, t('handoffRequested', locale), { reply: 'handoff' });
     return Dialog.EndOfTurn;
   }
 
@@ -190,14 +270,20 @@ class RouterDialog extends Dialog {
     return hook && options ? dc.beginDialog(hook.dialog.id, options) : undefined;
   }
 
-  private async say(ctx: TurnContext, interaction: Interaction, text: string, meta?: unknown): Promise<void> {
-    await this.send(ctx, interaction, MessageFactory.text(text), meta);
+  private async say(ctx: TurnContext, interaction: Interaction, text: string, reply: ReplyMeta): Promise<void> {
+    await this.send(ctx, interaction, withReply(MessageFactory.text(text), reply));
   }
 
-  private async send(ctx: TurnContext, interaction: Interaction, activity: Partial<import('botbuilder').Activity>, meta?: unknown): Promise<void> {
-    await this.deps.interactions.addTranscript(interaction.id, { role: 'bot', text: activity.text ?? '', meta });
+  private async send(ctx: TurnContext, interaction: Interaction, activity: Partial<Activity>, meta?: unknown): Promise<void> {
+    await this.deps.interactions.addTranscript(interaction.id, { role: 'bot', text: activity.text ?? activity.summary ?? '', meta });
     await ctx.sendActivity(activity);
   }
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function withReply(activity: Partial<Activity>, reply: ReplyMeta): Partial<Activity> {
+  return { ...activity, channelData: { ...(activity.channelData ?? {}), ...reply } };
 }
 
 /** The open interaction of this conversation, or a new one. */

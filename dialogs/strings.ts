@@ -51,9 +51,30 @@ const STRINGS = {
     'zh-TW': '我不太確定您的意思，您是想問以下哪個問題？',
   },
   lowConfidence: {
-    en: "Sorry, I don't have a good answer to that. You can rephrase it, or I can connect you with a person — just type \"agent\".",
-    'zh-CN': '抱歉，这个问题我暂时无法准确回答。您可以换个说法，或者输入“转人工”由人工客服为您处理。',
-    'zh-TW': '抱歉，這個問題我暫時無法準確回答。您可以換個說法，或者輸入「轉人工」由真人客服為您處理。',
+    en: "Sorry, I don't have a good answer to that. You can rephrase it, or I can connect you with a person. Would you like to talk to a person?",
+    'zh-CN': '抱歉，这个问题我暂时无法准确回答。您可以换个说法再问，或者由人工客服为您处理。需要为您转人工吗？',
+    'zh-TW': '抱歉，這個問題我暫時無法準確回答。您可以換個說法再問，或者由真人客服為您處理。需要為您轉接真人客服嗎？',
+  },
+  talkToPerson: { en: 'Talk to a person', 'zh-CN': '转人工', 'zh-TW': '轉真人客服' },
+  anythingElse: {
+    en: 'Is there anything else I can help with?',
+    'zh-CN': '请问还有其他可以帮您的吗？',
+    'zh-TW': '請問還有其他可以幫您的嗎？',
+  },
+  handoffDeclined: {
+    en: 'All right. Is there anything else I can help with?',
+    'zh-CN': '好的。请问还有其他可以帮您的吗？',
+    'zh-TW': '好的。請問還有其他可以幫您的嗎？',
+  },
+  partlyResolved: {
+    en: 'Sorry it only partly helped. Tell me what is still open and I will try again, or type "agent" to talk to a person.',
+    'zh-CN': '抱歉只解决了一部分。请告诉我还有哪里没解决，我再试试；也可以输入“转人工”联系人工客服。',
+    'zh-TW': '抱歉只解決了一部分。請告訴我還有哪裡沒解決，我再試試；也可以輸入「轉人工」聯繫真人客服。',
+  },
+  smalltalk: {
+    en: "I'm the customer-service assistant, here to help with accounts, orders, billing and more. What can I do for you?",
+    'zh-CN': '我是智能客服助手，可以帮您处理账户、订单、账单等问题。请问有什么可以帮您？',
+    'zh-TW': '我是智慧客服助理，可以幫您處理帳號、訂單、帳單等問題。請問有什麼可以幫您？',
   },
   handoffRequested: {
     en: "I've noted that you'd like to talk to a person. A service agent will join this conversation.",

@@ -29,9 +29,9 @@ const S = {
   },
   skip: { en: 'Skip', 'zh-CN': '跳过', 'zh-TW': '跳過' },
   apology: {
-    en: "We're sorry we let you down. We have opened a follow-up and a member of our team will contact you within 24 hours. Would you like to talk to a person now?",
-    'zh-CN': '非常抱歉没能让您满意。我们已为您登记回访，专人会在 24 小时内联系您。现在需要为您转接人工客服吗？',
-    'zh-TW': '非常抱歉沒能讓您滿意。我們已為您登記回訪，專人會在 24 小時內聯繫您。現在需要為您轉接真人客服嗎？',
+    en: "We're sorry we let you down. We have opened a follow-up and a member of our team will contact you within {hours} hours. Would you like to talk to a person now?",
+    'zh-CN': '非常抱歉没能让您满意。我们已为您登记回访，专人会在 {hours} 小时内联系您。现在需要为您转接人工客服吗？',
+    'zh-TW': '非常抱歉沒能讓您滿意。我們已為您登記回訪，專人會在 {hours} 小時內聯繫您。現在需要為您轉接真人客服嗎？',
   },
   recoveryYes: { en: 'Yes, talk to a person', 'zh-CN': '是，转人工', 'zh-TW': '是，轉真人' },
   recoveryNo: { en: 'No, continue', 'zh-CN': '不用，继续', 'zh-TW': '不用，繼續' },
@@ -90,7 +90,8 @@ export function questionText(item: SurveyItem, locale: Locale): string {
 
 /** The question as an Adaptive Card (buttons submit {surveyItem, value}), suggested actions, or plain text. */
 export function questionActivity(item: SurveyItem, locale: Locale, mode: 'card' | 'suggested' | 'text', prefix?: string): Partial<Activity> {
-  const text = (prefix ? prefix + '\n' : '') + questionText(item, locale);
+  // A blank line keeps the re-prompt and the question two paragraphs in Markdown channels (a single \n is joined).
+  const text = (prefix ? prefix + '\n\n' : '') + questionText(item, locale);
   const opts = itemOptions(item, locale);
   const skip = item.optional ? [{ title: surveyText('skip', locale), value: '__skip__' }] : [];
   if (mode === 'text') return MessageFactory.text(text);
@@ -107,7 +108,6 @@ export function questionActivity(item: SurveyItem, locale: Locale, mode: 'card' 
   const compact = (o: Option) => (item.kind === 'resolved' || item.kind === 'kano' ? o.title : o.title.split(' ')[0]);
   const submit = (o: Option) => ({ type: 'Action.Submit', title: compact(o), tooltip: o.title, data: { surveyItem: item.id, value: o.value } });
   const body: unknown[] = [];
-  if (prefix) body.push({ type: 'TextBlock', text: prefix, wrap: true });
   // The question itself travels as the activity's text (shown above the card, and the fallback
   // on channels without cards), so the card carries only the answer controls.
   for (const row of rows) body.push({ type: 'ActionSet', actions: row.map(submit) });
@@ -141,8 +141,9 @@ export function recoveryReply(submitted: unknown, text: string | undefined): 'ye
   return undefined;
 }
 
-export function recoveryActivity(locale: Locale, mode: 'card' | 'suggested' | 'text'): Partial<Activity> {
-  const text = surveyText('apology', locale);
+/** The apology quotes the configured follow-up clock (settings.followupDueHours). */
+export function recoveryActivity(locale: Locale, mode: 'card' | 'suggested' | 'text', hours: number): Partial<Activity> {
+  const text = surveyText('apology', locale).replace('{hours}', String(hours));
   const yes = surveyText('recoveryYes', locale);
   const no = surveyText('recoveryNo', locale);
   if (mode === 'text') return MessageFactory.text(`${text}\n${yes} / ${no}`);
@@ -156,5 +157,6 @@ export function recoveryActivity(locale: Locale, mode: 'card' | 'suggested' | 't
       { type: 'Action.Submit', title: no, data: { surveyItem: '__recovery__', value: 'no' } },
     ],
   });
-  return MessageFactory.attachment(card, `${text}\n${yes} / ${no}`);
+  // One rendering: the card carries the words; `summary` is for notifications and transcripts.
+  return { ...MessageFactory.attachment(card), summary: text };
 }

@@ -6,6 +6,7 @@ import type { Interaction } from '../src/storage/interactions';
 import type { FollowupStore, InteractionStore, SurveyStore } from '../src/storage/stores';
 import { selectDefinition, type Outcome, type SurveyConfig, type SurveyItem } from '../src/survey/definitions';
 import type { Eligibility } from '../src/survey/eligibility';
+import { decideFollowup, type FollowupDecision } from '../src/survey/followups';
 import type { InputMode } from '../src/survey/surveyRepo';
 import { KANO_KEYS, parseAnswer, type KanoKey, type ParsedAnswer } from './answerParser';
 import { itemOptions, questionActivity, recoveryActivity, recoveryReply, repromptActivity, surveyText } from './surveyCards';
@@ -158,10 +159,11 @@ class SurveyAsk extends Dialog {
     }
     await this.save(ctx, st, item, parsed.value, String(raw ?? ''), mode);
     st.answered++;
-    if (!st.recoveryOffered && this.needsRecovery(item, parsed.value)) {
+    const decision = st.recoveryOffered ? undefined : recoveryDecision(item, parsed.value);
+    if (decision?.open && decision.reason) {
       st.recoveryOffered = true;
       st.awaitingRecovery = true;
-      const reason = item.kind === 'resolved' ? 'not_resolved' : 'low_csat';
+      const reason = decision.reason;
       const s = this.deps.config.settings;
       const followupId = await this.deps.followups.create({
         interactionId: st.opts.interactionId,
@@ -169,11 +171,12 @@ class SurveyAsk extends Dialog {
         reason,
         owner: s.followupOwner,
         dueHours: s.followupDueHours,
+        signals: decision.signals,
       });
-      await this.deps.interactions.logEvent(st.opts.interactionId, 'recovery_offered', { reason, followupId, surveyId: st.surveyId });
+      await this.deps.interactions.logEvent(st.opts.interactionId, 'recovery_offered', { reason, followupId, surveyId: st.surveyId, signals: decision.signals });
       st.index++;
       st.reprompted = false;
-      await ctx.sendActivity(recoveryActivity(locale, this.mode(st.opts.channel)));
+      await ctx.sendActivity(recoveryActivity(locale, this.mode(st.opts.channel), s.followupDueHours));
       return Dialog.EndOfTurn;
     }
     st.index++;
@@ -190,10 +193,6 @@ class SurveyAsk extends Dialog {
     await this.deps.interactions.logEvent(st.opts.interactionId, 'survey_expired', { surveyId: st.surveyId });
     await dc.context.sendActivity(surveyText('expired', st.opts.locale));
     return dc.endDialog({ status: 'expired' });
-  }
-
-  private needsRecovery(item: SurveyItem, value: unknown): boolean {
-    return (item.kind === 'csat' && typeof value === 'number' && value <= 2) || (item.kind === 'resolved' && value === 'no');
   }
 
   private async save(ctx: TurnContext, st: AskState, item: SurveyItem, value: unknown, raw: string, mode: InputMode): Promise<void> {
@@ -265,6 +264,13 @@ export class SurveyDialog extends ComponentDialog {
     this.addDialog(new SurveyAsk(deps));
     this.initialDialogId = ASK_ID;
   }
+}
+
+/** A rating or "resolved?" answer that by itself calls for service recovery (decideFollowup), else undefined. */
+function recoveryDecision(item: SurveyItem, value: unknown): FollowupDecision | undefined {
+  if (item.kind === 'csat' && typeof value === 'number') return decideFollowup({ csat: { value, ...(item.scale ?? { min: 1, max: 5 }) } });
+  if (item.kind === 'resolved' && (value === 'yes' || value === 'partly' || value === 'no')) return decideFollowup({ resolved: value });
+  return undefined;
 }
 
 /** Outcome of an interaction for choosing the survey definition. */

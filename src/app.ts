@@ -40,9 +40,6 @@ import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
 
-/** A negative tag this sure opens a service-recovery follow-up (SPEC "Closed loop"). */
-const NEGATIVE_FOLLOWUP_CONFIDENCE = 0.7;
-
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 export interface AppOverrides {
@@ -114,13 +111,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   // Open answers are classified in a background queue persisted in SQLite; a turn only enqueues.
   const taxonomy = loadTaxonomy(`${config.modelsDir}/taxonomy.yaml`);
-  const recoverHolder: { recover?: (feedbackId: number) => Promise<unknown> } = {};
+  const recoverHolder: { recover?: (feedbackId: number, r: { sentiment: string | null; confidence: number }) => Promise<unknown> } = {};
   const classification = await createClassification(db, { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) }, {
     warn: (msg, fields) => log.warn(msg, fields),
     onError: (msg, fields) => log.warn(msg, fields),
     taxonomy,
     onClassified: async (feedbackId, r) => {
-      if (r.sentiment === 'negative' && r.confidence >= NEGATIVE_FOLLOWUP_CONFIDENCE) await recoverHolder.recover?.(feedbackId);
+      // the survey module decides from the comment's sentiment together with the rating and "resolved?"
+      if (r.sentiment === 'negative') await recoverHolder.recover?.(feedbackId, r);
     },
   });
   const hubHolder: { hub?: HandoffHub } = {};
@@ -142,7 +140,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       return overrides.survey?.onFeedback?.(id);
     },
   });
-  recoverHolder.recover = (id) => survey.recoverNegativeFeedback(id);
+  recoverHolder.recover = (id, r) => survey.recoverNegativeFeedback(id, r);
 
   // Human handoff: queue in SQLite, the bot stays silent while a person holds the conversation.
   const accounts = loadAccounts(config.accountsFile);
@@ -169,6 +167,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     isTestTraffic,
     survey: survey.hook,
     handoff: handoff.hook,
+    cardChannels: survey.config.settings.cardChannels,
   };
   const dialog = new MainDialog(dialogDeps);
   const bot = new ServiceBot({ conversationState, userState, dialog, interactions, log, interceptors: [survey.interceptor, handoff.interceptor], turnLock });

@@ -10,7 +10,8 @@ import type { InteractionRepo } from '../storage/interactions';
 import { registerSurveyRoutes } from '../web/surveysApi';
 import { loadSurveyConfig, type SurveyConfig, type SurveySettings } from './definitions';
 import { Eligibility } from './eligibility';
-import { createFollowupForNegativeFeedback, FollowupRepo } from './followups';
+import { createFollowupForNegativeFeedback, decideFollowup, feedbackContext, FollowupRepo } from './followups';
+import type { ConversationData } from '../../dialogs/mainDialog';
 import { IdleScheduler } from './idleScheduler';
 import { SurveyRepo } from './surveyRepo';
 import { RecentKeys } from '../storage/recentKeys';
@@ -54,6 +55,7 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     onFeedback: o.onFeedback,
   });
   const hook = createSurveyHook(dialog, eligibility);
+  const csatScale = config.definitions.flatMap((d) => d.items).find((i) => i.kind === 'csat')?.scale ?? { min: 1, max: 5 };
   let scheduler: IdleScheduler | undefined;
   let proactive: ProactiveDeps | undefined;
 
@@ -145,24 +147,45 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     offerSurvey,
 
     /**
-     * The classifier tagged an open answer clearly negative: open the follow-up (owner, 24 h clock)
-     * and, where proactive messages are allowed, apologise and offer a person. The offer uses plain
-     * suggested actions ("talk to a person" / "转人工"), which the main dialog routes to handoff.
+     * An open answer was classified: decide from its sentiment and confidence together with the survey's rating
+     * and "resolved?" answer (decideFollowup). Only a negative comment is this path's to follow up (a low rating
+     * or "not resolved" was followed up in the survey itself); the follow-up records the signals, and where
+     * proactive messages are allowed the customer gets the apology and the offer of a person, whose "yes" or
+     * "好的" the main dialog then reads as the answer to that offer. Without a result the comment counts as
+     * clearly negative (an analyst or a test forcing recovery).
      */
-    async recoverNegativeFeedback(feedbackId: number): Promise<{ followupId?: number; notified: boolean }> {
+    async recoverNegativeFeedback(
+      feedbackId: number,
+      result: { sentiment: string | null; confidence: number } = { sentiment: 'negative', confidence: 1 },
+    ): Promise<{ followupId?: number; notified: boolean }> {
       const s = config.settings;
-      const followupId = await createFollowupForNegativeFeedback(o.db, feedbackId, { owner: s.followupOwner, dueHours: s.followupDueHours, now: o.now });
-      if (followupId === undefined) return { notified: false };
-      const fb = await o.db.get<{ interaction_id: string }>('SELECT interaction_id FROM feedback WHERE id = ?', [feedbackId]);
-      const interaction = fb && (await o.interactions.get(fb.interaction_id));
-      if (!interaction) return { followupId, notified: false };
-      await o.interactions.logEvent(interaction.id, 'recovery_offered', { reason: 'negative_feedback', followupId, feedbackId });
-      const reference = await o.interactions.reference(interaction.conversation_id);
-      if (!proactive || !reference || !s.proactiveChannels.includes(interaction.channel)) return { followupId, notified: false };
-      const locale = normalizeLocale(interaction.locale) ?? 'en';
-      await proactive.adapter.continueConversationAsync(proactive.appId, reference, async (ctx) => {
-        await ctx.sendActivity(recoveryActivity(locale, 'suggested'));
+      const fc = await feedbackContext(o.db, feedbackId);
+      if (!fc) return { notified: false };
+      const decision = decideFollowup({
+        csat: fc.csat === undefined ? undefined : { value: fc.csat, ...csatScale },
+        resolved: fc.resolved,
+        sentiment: result.sentiment as 'negative' | 'neutral' | 'positive' | null,
+        confidence: result.confidence,
       });
+      if (!decision.open || decision.reason !== 'negative_feedback') return { notified: false };
+      const followupId = await createFollowupForNegativeFeedback(o.db, feedbackId, { owner: s.followupOwner, dueHours: s.followupDueHours, now: o.now, signals: decision.signals });
+      if (followupId === undefined) return { notified: false };
+      const interaction = await o.interactions.get(fc.interactionId);
+      if (!interaction) return { followupId, notified: false };
+      await o.interactions.logEvent(interaction.id, 'recovery_offered', { reason: 'negative_feedback', followupId, feedbackId, signals: decision.signals });
+      const reference = await o.interactions.reference(interaction.conversation_id);
+      const p = proactive;
+      if (!p || !reference || !s.proactiveChannels.includes(interaction.channel)) return { followupId, notified: false };
+      const locale = normalizeLocale(interaction.locale) ?? 'en';
+      await o.turnLock.run(interaction.conversation_id, () =>
+        p.adapter.continueConversationAsync(p.appId, reference, async (ctx) => {
+          await ctx.sendActivity(recoveryActivity(locale, 'suggested', s.followupDueHours));
+          const data = await p.conversationState.createProperty<ConversationData>('ConversationData').get(ctx, {});
+          data.offer = 'handoff';
+          data.offerReason = 'recovery';
+          await p.conversationState.saveChanges(ctx, false);
+        }),
+      );
       return { followupId, notified: true };
     },
 

@@ -1,6 +1,7 @@
 import { LexicalClassifier, LEXICAL_MODEL_PATH } from './lexical';
 import { ConfigError } from '../../configError';
 import { DEFAULT_TRANSFORMER_MODEL, TRANSFORMER_TASKS, TransformerClassifier, type TransformerTask } from './transformer';
+import { withRules } from './rules';
 import type { Classifier } from './types';
 
 export interface ClassifierConfig {
@@ -54,6 +55,14 @@ type Warn = (msg: string, fields?: Record<string, unknown>) => void;
  * engine with a warning (log + classifierHealth()); it never throws for that reason.
  */
 export async function createClassifier(
+  cfg: Partial<ClassifierConfig> = {},
+  warn: Warn = (m, f) => process.stderr.write(JSON.stringify({ level: 'warn', msg: m, ...f }) + '\n'),
+): Promise<Classifier> {
+  // Short affirmations and non-comments are neutral by rule in front of whichever engine loads.
+  return withRules(await loadEngine(cfg, warn));
+}
+
+async function loadEngine(
   cfg: Partial<ClassifierConfig> = {},
   warn: Warn = (m, f) => process.stderr.write(JSON.stringify({ level: 'warn', msg: m, ...f }) + '\n'),
 ): Promise<Classifier> {

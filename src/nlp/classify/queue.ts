@@ -194,8 +194,8 @@ export class ClassificationQueue {
         await tx.runRaw(`DELETE FROM feedback_topics WHERE feedback_id=? AND source='model'`, [job.feedback_id]);
         for (const t of r.topics) {
           await tx.runRaw(
-            `INSERT INTO feedback_topics(feedback_id, source, topic, sentiment, confidence, model_id, model_version) VALUES (?, 'model', ?, ?, ?, ?, ?)`,
-            [job.feedback_id, t.topic, t.sentiment, t.confidence, tm.id, tm.version],
+            `INSERT INTO feedback_topics(feedback_id, source, topic, sentiment, confidence, model_id, model_version, clause_start, clause_end) VALUES (?, 'model', ?, ?, ?, ?, ?, ?, ?)`,
+            [job.feedback_id, t.topic, t.sentiment, t.confidence, tm.id, tm.version, t.span?.[0] ?? null, t.span?.[1] ?? null],
           );
         }
         await tx.runRaw(`UPDATE classification_jobs SET status='done', last_error=NULL, updated_at=? WHERE feedback_id=?`, [at, job.feedback_id]);

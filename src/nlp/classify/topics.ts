@@ -70,11 +70,11 @@ export class TopicTagger {
     return new TopicTagger(taxonomy, model);
   }
 
-  /** Topic ids found in the text, each with the clauses that mention it and a confidence. */
-  detect(text: string): { topic: string; clauses: string[]; confidence: number }[] {
+  /** Topic ids found in the text, each with the clauses that mention it (most keyword hits first) and a confidence. */
+  detect(text: string): { topic: string; clauses: string[]; hits: number[]; confidence: number }[] {
     if (isNoComment(text)) return [];
     const cs = clauses(text);
-    const found = new Map<string, { clauses: string[]; hits: number }>();
+    const found = new Map<string, { clauses: { c: string; hits: number }[]; hits: number }>();
     for (const c of cs) {
       const zh = HAN.test(c);
       for (const m of this.matchers) {
@@ -83,34 +83,69 @@ export class TopicTagger {
         if (m.en && m.en.test(c)) hits++;
         if (!hits) continue;
         const e = found.get(m.id) ?? { clauses: [], hits: 0 };
-        e.clauses.push(c);
+        e.clauses.push({ c, hits });
         e.hits += hits;
         found.set(m.id, e);
       }
     }
-    const out = [...found].map(([topic, e]) => ({ topic, clauses: e.clauses, confidence: 1 - 0.5 ** (e.hits + 1) }));
+    const out = [...found].map(([topic, e]) => {
+      const sorted = [...e.clauses].sort((a, b) => b.hits - a.hits);
+      return { topic, clauses: sorted.map((x) => x.c), hits: sorted.map((x) => x.hits), confidence: 1 - 0.5 ** (e.hits + 1) };
+    });
     if (this.learned.size) {
       const x = features(text);
       for (const [topic, model] of this.learned) {
         const p = model.probs(x)[1];
         const hit = out.find((o) => o.topic === topic);
         if (hit) hit.confidence = Math.max(hit.confidence * 0.5 + p * 0.5, p);
-        else if (p >= this.threshold) out.push({ topic, clauses: cs, confidence: p });
+        else if (p >= this.threshold) out.push({ topic, clauses: [], hits: [], confidence: p });
       }
     }
-    if (out.length === 0 && this.hasOther && cs.length) out.push({ topic: 'other', clauses: cs, confidence: 0.5 });
+    if (out.length === 0 && this.hasOther && cs.length) out.push({ topic: 'other', clauses: [], hits: [], confidence: 0.5 });
     return out;
   }
 
-  /** Topics with per-topic sentiment from the given engine (one batched call). */
+  /**
+   * Topics with per-topic sentiment, each from the clause that mentions it: "客服态度很好，但是快递员太不负责了"
+   * gives attitude the first clause's positive and delivery the second's negative. A topic named in several
+   * clauses takes the one with the most keyword hits, and among equals the one the engine is surest is not
+   * neutral. Each tag names its clause. Topics without a clause of their own (found by the learned model, or
+   * `other`) take the whole comment's sentiment. One batched engine call for all clauses.
+   */
   async tag(text: string, engine: Classifier, overall?: SentimentScore): Promise<TopicTag[]> {
     const found = this.detect(text);
     if (!found.length) return [];
-    const scores = await engine.sentiment(found.map((f) => f.clauses.join('，')));
-    return found.map((f, i) => ({
-      topic: f.topic,
-      sentiment: f.topic === 'other' && overall ? overall.label : scores[i].label,
-      confidence: Math.round(f.confidence * scores[i].confidence * 1000) / 1000,
-    }));
+    const distinct = [...new Set(found.flatMap((f) => f.clauses))];
+    const needWhole = !overall && found.some((f) => !f.clauses.length);
+    const scores = await engine.sentiment(needWhole ? [...distinct, text] : distinct);
+    const byClause = new Map(distinct.map((c, i) => [c, scores[i]]));
+    const whole = overall ?? (needWhole ? scores[distinct.length] : undefined);
+    const norm = normalizeText(text); // clauses are cut from this; it keeps the text's offsets when folding is 1:1
+    return found.map((f) => {
+      const pick = pickClause(f.clauses, f.hits, byClause);
+      const s = pick ? byClause.get(pick)! : whole ?? { label: 'neutral' as const, confidence: 0.5 };
+      return {
+        topic: f.topic,
+        sentiment: s.label,
+        confidence: Math.round(f.confidence * s.confidence * 1000) / 1000,
+        clause: pick ?? text,
+        span: spanOf(norm, text, pick),
+      };
+    });
   }
+}
+
+/** The clause a topic takes its sentiment from: among the clauses with the most keyword hits, the surest non-neutral one. */
+function pickClause(cs: string[], hits: number[], scores: Map<string, SentimentScore>): string | undefined {
+  if (!cs.length) return undefined;
+  const strength = (x: SentimentScore) => (x.label === 'neutral' ? 0 : x.confidence);
+  let best = 0;
+  for (let i = 1; i < cs.length && hits[i] === hits[0]; i++) if (strength(scores.get(cs[i])!) > strength(scores.get(cs[best])!)) best = i;
+  return cs[best];
+}
+
+function spanOf(norm: string, text: string, clause: string | undefined): [number, number] | undefined {
+  if (!clause || norm.length !== text.length) return clause ? undefined : [0, text.length];
+  const at = norm.indexOf(clause);
+  return at < 0 ? undefined : [at, at + clause.length];
 }

@@ -12,6 +12,10 @@ export interface TopicTag {
   topic: string;
   sentiment: Sentiment;
   confidence: number;
+  /** The clause of the comment the topic's sentiment was read from (the whole comment when it has none of its own). */
+  clause?: string;
+  /** [start, end) of that clause in the classified text (stored, not the words: erasing the comment erases them). */
+  span?: [number, number];
 }
 
 export interface ModelInfo {
