@@ -137,6 +137,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     }),
     offerSurvey: (id, trigger) => survey.offerSurvey(id, trigger),
     surveyOpen: async (id) => ['offered', 'started'].includes((await survey.surveys.forInteraction(id))?.status ?? ''),
+    surveyed: async (id) => !!(await survey.surveys.forInteraction(id)),
     dialogState: conversationState.createProperty('DialogState'),
   });
   hubHolder.hub = handoff;

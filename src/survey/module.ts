@@ -163,6 +163,8 @@ export function createSurveyModule(o: SurveyModuleOptions) {
       await proactive.adapter.continueConversationAsync(proactive.appId, reference, async (ctx) => {
         await ctx.sendActivity(recoveryActivity(locale, 'suggested'));
       });
+      // the customer saw the offer: their next message answers it (the handoff hub reads this)
+      await o.interactions.logEvent(interaction.id, 'recovery_notified', { feedbackId, followupId });
       return { followupId, notified: true };
     },
 
