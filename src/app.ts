@@ -1,3 +1,4 @@
+import './quietDeprecations'; // before restify: see the file
 import { readFileSync } from 'node:fs';
 import {
   CloudAdapter,
@@ -30,12 +31,18 @@ import { HandoffHub, handoffSettings, type HandoffSettings } from './handoff/hub
 import { HandoffQueue } from './handoff/queue';
 import { registerAgentRoutes } from './web/agentApi';
 import { loadTopicNames } from './web/analyst/topics';
+import { loadBranding } from './web/branding';
 import { registerChatPage } from './web/chatPage';
+import { demoAccounts, isDevelopment } from './web/demoAccounts';
+import { registerLanding } from './web/landing';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
 
 /** A negative tag this sure opens a service-recovery follow-up (SPEC "Closed loop"). */
 const NEGATIVE_FOLLOWUP_CONFIDENCE = 0.7;
+
+/** Branding of the web pages (name, colours, avatars, greeting, first questions). */
+const WEBCHAT_CONFIG = 'config/webchat.yaml';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -251,7 +258,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     log,
     now: overrides.now,
   });
-  registerChatPage(server, { directline, prefix: config.directlinePrefix });
+  // Web pages: the landing page at / and the branded chat.
+  const branding = loadBranding(WEBCHAT_CONFIG);
+  registerChatPage(server, { directline, prefix: config.directlinePrefix, branding });
+  registerLanding(server, { branding, demoAccounts: isDevelopment(process.env, config.microsoftAppId) ? demoAccounts(accounts) : [] });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
   handoff.start({ adapter, appId: config.microsoftAppId });
   const backlog = await classification.queue.enqueueUnclassified();

@@ -3,6 +3,22 @@ import './preload';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { ConfigError } from './configError';
+import { loadAccounts } from './web/auth';
+import { demoAccounts, isDevelopment } from './web/demoAccounts';
+
+function startBanner(url: string): string {
+  return [
+    '',
+    `  Satisfaction bot is running at ${url}`,
+    `    Start page        ${url}/`,
+    `    Web chat          ${url}/chat`,
+    `    Agent console     ${url}/agent`,
+    `    Analyst workspace ${url}/analyst`,
+    `    Health            ${url}/healthz`,
+    `    Bot endpoint      ${url}/api/messages  (Bot Framework Emulator, channels)`,
+    '',
+  ].join('\n');
+}
 
 async function main(): Promise<void> {
   let config;
@@ -27,6 +43,14 @@ async function main(): Promise<void> {
     database: config.databasePath,
     auth: config.microsoftAppId ? 'Bot Framework JWT' : 'anonymous (Emulator/local)',
   });
+  // Where to go next, readable in a terminal (the JSON line above is for log collectors).
+  console.log(startBanner(app.url));
+  const demo = demoAccounts(loadAccounts(config.accountsFile));
+  if (demo.length && !isDevelopment(process.env, config.microsoftAppId)) {
+    app.log.warn('demo accounts in use outside development: change their passwords in config/accounts.yaml', { accounts: demo.map((a) => a.id), nodeEnv: process.env.NODE_ENV ?? '' });
+  } else if (demo.length) {
+    console.log(`  Demo logins (development only): ${demo.map((a) => `${a.id} / ${a.password}`).join(', ')}\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
