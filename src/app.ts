@@ -1,3 +1,4 @@
+import './quietDeprecations'; // before restify: see the file
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import {
@@ -36,9 +37,15 @@ import { HandoffQueue } from './handoff/queue';
 import { registerAgentRoutes } from './web/agentApi';
 import { topicNames } from './web/analyst/topics';
 import { loadTaxonomy } from './nlp/taxonomy';
+import { loadBranding } from './web/branding';
 import { registerChatPage } from './web/chatPage';
+import { demoAccounts, isDevelopment } from './web/demoAccounts';
+import { registerLanding } from './web/landing';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
+
+/** Branding of the web pages (name, colours, avatars, greeting, first questions). */
+const WEBCHAT_CONFIG = 'config/webchat.yaml';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
@@ -154,6 +161,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     }),
     offerSurvey: (id, trigger) => survey.offerSurvey(id, trigger),
     surveyOpen: async (id) => ['offered', 'started'].includes((await survey.surveys.forInteraction(id))?.status ?? ''),
+    surveyed: async (id) => !!(await survey.surveys.forInteraction(id)),
     dialogState: conversationState.createProperty('DialogState'),
   });
   hubHolder.hub = handoff;
@@ -291,7 +299,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     now: overrides.now,
     conversationLimit,
   });
-  registerChatPage(server, { directline, prefix: config.directlinePrefix, conversationLimit });
+  // Web pages: the landing page at / and the branded chat.
+  const branding = loadBranding(WEBCHAT_CONFIG);
+  registerChatPage(server, { directline, prefix: config.directlinePrefix, branding, conversationLimit });
+  registerLanding(server, { branding, demoAccounts: isDevelopment(process.env, config.microsoftAppId) ? demoAccounts(accounts) : [] });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
   handoff.start({ adapter, appId: config.microsoftAppId });
   const backlog = await classification.queue.enqueueUnclassified();

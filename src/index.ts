@@ -4,6 +4,8 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { ConfigError } from './configError';
 import { StorageOpenError } from './storage/db';
+import { loadAccounts } from './web/auth';
+import { demoAccounts, isDevelopment } from './web/demoAccounts';
 
 /** One line naming what is wrong and how to fix it, then a non-zero exit; a stack only with LOG_LEVEL=debug. */
 function startFailed(err: unknown): never {
@@ -25,6 +27,21 @@ function startFailed(err: unknown): never {
   process.exit(1);
 }
 
+
+function startBanner(url: string): string {
+  return [
+    '',
+    `  Satisfaction bot is running at ${url}`,
+    `    Start page        ${url}/`,
+    `    Web chat          ${url}/chat`,
+    `    Agent console     ${url}/agent`,
+    `    Analyst workspace ${url}/analyst`,
+    `    Health            ${url}/healthz`,
+    `    Bot endpoint      ${url}/api/messages  (Bot Framework Emulator, channels)`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -41,6 +58,14 @@ async function main(): Promise<void> {
     database: config.databasePath,
     auth: config.microsoftAppId ? 'Bot Framework JWT' : 'anonymous (Emulator/local)',
   });
+  // Where to go next, readable in a terminal (the JSON line above is for log collectors).
+  console.log(startBanner(app.url));
+  const demo = demoAccounts(loadAccounts(config.accountsFile));
+  if (demo.length && !isDevelopment(process.env, config.microsoftAppId)) {
+    app.log.warn('demo accounts in use outside development: change their passwords in config/accounts.yaml', { accounts: demo.map((a) => a.id), nodeEnv: process.env.NODE_ENV ?? '' });
+  } else if (demo.length) {
+    console.log(`  Demo logins (development only): ${demo.map((a) => `${a.id} / ${a.password}`).join(', ')}\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
 import { redact } from '../src/nlp/redact';
-import { launchChromium } from './helpers/browser';
+import { describeBrowser, launchChromium } from './helpers/browser';
 import { startTestBot, type TestBot } from './helpers/app';
 
 // The analyst workspace in headless Chromium against the real server (no mocks). The seed below is small on
@@ -186,7 +186,7 @@ function parseCsv(text: string): string[][] {
 
 const api = (p: string) => tb.app.url + '/api/analyst' + p;
 
-describe('analyst workspace in a real browser', () => {
+describeBrowser('analyst workspace in a real browser', () => {
   it('rejects every API without a session', async () => {
     for (const p of ['/meta', '/feedback', '/dashboard', '/export/feedback.csv', '/export/report.csv', '/audit', '/alerts/1', '/goldset/metrics'])
       expect((await fetch(api(p))).status, p).toBe(401);

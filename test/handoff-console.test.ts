@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from './helpers/browser';
+import { describeBrowser, launchChromium } from './helpers/browser';
 import { startTestBot, type TestBot } from './helpers/app';
 
 const XSS = '<img src=x onerror="window.__xss=1">快递到哪了';
@@ -21,7 +21,7 @@ afterAll(async () => {
   await tb?.stop();
 });
 
-describe('agent console in a real browser', () => {
+describeBrowser('agent console in a real browser', () => {
   it('serves the page with a CSP and no inline script', async () => {
     const r = await fetch(`${tb.app.url}/agent`);
     expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");

@@ -15,3 +15,12 @@ describe('handoff triggers', () => {
     for (const t of ['I will leave a message later', '留言板在哪']) expect(isLeaveMessage(t)).toBe(false);
   });
 });
+
+describe('yes/no to an offer', () => {
+  it('reads short confirmations in both languages and leaves questions alone', async () => {
+    const { yesNo } = await import('../src/handoff/triggers');
+    for (const y of ['yes please', 'Yes, please.', 'sure thanks', 'ok', '好的', '好的，麻烦了', '需要', '是的']) expect(yesNo(y), y).toBe('yes');
+    for (const n of ['no thanks', 'No, thank you', 'not now', '不用了', '不需要，谢谢', '算了']) expect(yesNo(n), n).toBe('no');
+    for (const o of ['yes but where is my parcel', '怎么申请退款', 'no idea how to reset my password']) expect(yesNo(o), o).toBeUndefined();
+  });
+});

@@ -202,3 +202,23 @@ describe('report over the imported sample (hand-computed)', () => {
     expect(m.sla).toEqual({ enquiry_first_reply: 600, complaint_initial: 24, transaction: 3, complaint_closed: 168, response_rate: 60 });
   });
 });
+
+describe('report figures for people', () => {
+  it('rounds floats to two decimals and words the window', async () => {
+    const { windowText, toMarkdown } = await import('../src/indicators/render');
+    expect(windowText({})).toBe('all recorded data');
+    expect(windowText({ from: '2026-11-01' })).toBe('since 2026-11-01');
+    expect(windowText({ from: '2026-11-01', to: '2026-11-30' })).toBe('2026-11-01 to 2026-11-30');
+    const r: any = {
+      model_version: 'v1', window: { from: null, to: null }, segment: {}, n: 3, csi: 0.11956900000000001, grade: null, grade_reason: 'n < 30', csi_n: 3,
+      stats: { nps: { value: 33.33333333333333, n: 3, ci: { low: -12.345678, high: 79.99999 } } }, sla: {}, dimensions: {},
+      fuzzy: { membership: null, grades: [], n: 0, grade: null }, topics: [], priorities: [{ dimension: 'speed', importance: 0.2500001, score: 71.428571, priority: 7.1428571 }], alerts: [], warnings: [],
+    };
+    const md = toMarkdown(r);
+    expect(md).toContain('period: all recorded data');
+    expect(md).toContain('**CSI 0.12**');
+    expect(md).toContain('| nps | 33.33 | 3 | -12.35 – 80 |');
+    expect(md).toContain('| speed | 0.25 | 71.43 | 7.14 |');
+    expect(md).not.toMatch(/\d\.\d{3,}/);
+  });
+});

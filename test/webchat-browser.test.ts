@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from './helpers/app';
-import { launchChromium } from './helpers/browser';
+import { describeBrowser, launchChromium } from './helpers/browser';
 
 // The real Web Chat bundle in headless Debian Chromium, against the bot's own Direct Line.
 const SHOTS = 'test-artifacts';
@@ -72,7 +72,7 @@ async function agentHandled(conversation: string) {
   await bot.app.db.run("UPDATE interactions SET handled_by = 'agent', agent_id = 'agent-1' WHERE conversation_id = ?", [conversation]);
 }
 
-describe('Web Chat on /chat in headless Chromium', () => {
+describeBrowser('Web Chat on /chat in headless Chromium', () => {
   it('welcomes, answers a Chinese question, and runs the whole survey by card clicks and a typed answer', async () => {
     const { page, errors } = await openChat(`${bot.app.url}/chat?locale=zh-CN`);
     await see(page, '您好！我是智能客服助手');

@@ -7,15 +7,17 @@ import { ActivityTypes, EventFactory, MessageFactory, type Activity, type CloudA
 import type { DialogState } from 'botbuilder-dialogs';
 import { ensureInteraction, MAIN_DIALOG_ID, type HandoffHook } from '../../dialogs/mainDialog';
 import { t } from '../../dialogs/strings';
+import { recoveryReply } from '../../dialogs/surveyCards';
 import { ConfigError } from '../configError';
 import type { Logger } from '../log';
 import { normalizeLocale, type Locale } from '../nlp/locale';
 import { redact } from '../nlp/redact';
 import type { Db } from '../storage/db';
 import type { InteractionRepo } from '../storage/interactions';
+import { CustomerHistory, type HistoryInteraction } from './history';
 import { HandoffQueue, OPEN_SQL, OPEN_STATUSES, type Handoff } from './queue';
 import { handoffText } from './strings';
-import { isCancel, isComplaint, isLeaveMessage, type HandoffReason } from './triggers';
+import { isCancel, isComplaint, isLeaveMessage, yesNo, type HandoffReason } from './triggers';
 
 export interface HandoffSettings {
   /** Seconds per queue position (per online agent) while no handoff has been resolved recently. */
@@ -59,29 +61,51 @@ export interface HubDeps {
   log: Logger;
   settings: HandoffSettings;
   now?: () => Date;
-  /** Names agents in the customer's "X has joined" message. */
+  /** Names agents in the customer's "X has joined" and closing messages and on their relayed replies. */
   agentName?: (id: string) => string;
   /** Left messages become follow-ups (survey module's FollowupRepo and settings). */
   leaveMessage: (interactionId: string, text: string) => Promise<number>;
   offerSurvey: (interactionId: string, trigger: 'agent_resolved') => Promise<boolean>;
   /** Active survey for this interaction: its answers must not trigger a complaint handoff. */
   surveyOpen: (interactionId: string) => Promise<boolean>;
+  /** Any survey (open or closed) for this interaction: the reason a resolve offers none. */
+  surveyed?: (interactionId: string) => Promise<boolean>;
   /** The bot's dialog stack: a complaint in the first message seeds it so the later survey can start. */
   dialogState?: StatePropertyAccessor<DialogState>;
 }
 
 const fill = (s: string, v: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k) => (k in v ? String(v[k]) : m));
-const minutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
+/** Whole minutes as the customer is told them ("about 3 minutes"); the console shows the same figure. */
+export const waitMinutes = (seconds: number) => Math.max(1, Math.ceil(seconds / 60));
+
+/** Why the agent-handled survey did not start after a resolve (eligibility's reason, or what stopped it before). */
+export type SurveySkipReason = string;
+
+/** Sender shown for an agent's message: Web Chat and the Emulator name it, channelData says it is a person. */
+export interface AgentIdentity { id: string; name: string; role: 'agent' }
 
 export class HandoffHub {
   readonly events = new EventEmitter();
   private proactive?: { adapter: CloudAdapter; appId: string };
   private timer?: NodeJS.Timeout;
   private readonly now: () => Date;
+  private readonly customerHistory: CustomerHistory;
 
   constructor(private readonly d: HubDeps) {
     this.now = d.now ?? (() => new Date());
+    this.customerHistory = new CustomerHistory(d.db, { now: this.now });
     this.events.setMaxListeners(0);
+  }
+
+  /** The customer's recent interactions around this one, for the agent (see history.ts). */
+  history(interactionId: string): Promise<HistoryInteraction[]> {
+    return this.customerHistory.around(interactionId);
+  }
+
+  /** The wait a customer at `position` is told, in whole minutes; the console shows the same figure. */
+  async waitEstimate(position: number): Promise<{ seconds: number; minutes: number }> {
+    const seconds = await this.estimatedWaitSeconds(position);
+    return { seconds, minutes: waitMinutes(seconds) };
   }
 
   /** HandoffHook for the main dialog. */
@@ -114,7 +138,7 @@ export class HandoffHub {
     await this.d.interactions.logEvent(interactionId, 'handoff_queued', { handoffId: h.id, reason: h.reason, priority: h.priority });
     const position = await this.d.queue.position(h.id);
     const wait = await this.estimatedWaitSeconds(position);
-    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: minutes(wait) }), { handoffId: h.id, position, wait });
+    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: waitMinutes(wait) }), { handoffId: h.id, position, wait });
     // Bot Framework handoff protocol: a channel-side hub may take over; the built-in queue serves otherwise.
     const transcript = (await this.d.interactions.transcript(interactionId)).map(
       (r) => ({ type: ActivityTypes.Message, text: r.text ?? '', timestamp: new Date(r.at), from: { id: r.sender ?? r.role, name: r.role, role: r.role === 'customer' ? 'user' : 'bot' } }) as Partial<Activity>,
@@ -188,6 +212,7 @@ export class HandoffHub {
       return true;
     }
     if (text && latest && (await this.afterFailedStep(ctx, latest, text))) return true;
+    if (text && (await this.recoveryOfferStep(ctx, a.conversation.id, text))) return true;
     if (!text || !isComplaint(text)) return false;
     const current = await this.d.interactions.current(a.conversation.id);
     if (current && (await this.d.surveyOpen(current.id))) return false;
@@ -269,6 +294,43 @@ export class HandoffHub {
     const followupId = await this.d.leaveMessage(h.interaction_id, text);
     await this.d.interactions.logEvent(h.interaction_id, 'handoff_left_message', { handoffId: h.id, followupId });
     await this.say(ctx, h.interaction_id, t('handoffLeftMessage', locale));
+    return true;
+  }
+
+  /**
+   * The survey module's proactive offer of a person (after clearly negative feedback) is answered in
+   * the next message, outside any dialog. "Yes" (the button, "yes please", "好的") queues the customer
+   * with reason `recovery`, so the console says why they are there; "no" is acknowledged; anything
+   * else lapses the offer and the bot answers it. The survey dialog answers its own in-survey offer.
+   */
+  private async recoveryOfferStep(ctx: TurnContext, conversationId: string, text: string): Promise<boolean> {
+    const last = await this.d.db.get<{ kind: string; interaction_id: string }>(
+      `SELECT e.kind, e.interaction_id FROM interaction_events e JOIN interactions i ON i.id = e.interaction_id
+        WHERE i.conversation_id = ? AND e.kind IN ('recovery_notified','recovery_accepted','recovery_declined','recovery_lapsed','handoff_queued')
+        ORDER BY e.id DESC LIMIT 1`,
+      [conversationId],
+    );
+    if (last?.kind !== 'recovery_notified') return false;
+    const reply = recoveryReply(undefined, text) ?? yesNo(text);
+    const offered = await this.d.interactions.get(last.interaction_id);
+    const locale = normalizeLocale(offered?.locale) ?? (/[\u4e00-\u9fff]/.test(text) ? 'zh-CN' : 'en');
+    if (reply !== 'yes' && reply !== 'no') {
+      await this.d.interactions.logEvent(last.interaction_id, 'recovery_lapsed', { by: 'other_message' });
+      return false;
+    }
+    // The customer's reply opens (or joins) the current interaction, like any message after a survey.
+    const current = (await this.d.interactions.current(conversationId)) ?? (await ensureInteraction(ctx, this.d.interactions, locale));
+    await this.customerSaid(current.id, ctx, text);
+    if (reply === 'no') {
+      await this.d.interactions.logEvent(last.interaction_id, 'recovery_declined', { by: 'customer' });
+      await this.say(ctx, current.id, handoffText('recoveryDeclined', locale));
+      return true;
+    }
+    await this.d.interactions.logEvent(last.interaction_id, 'recovery_accepted', { by: 'customer', interactionId: current.id });
+    await this.d.interactions.update(current.id, { handoff_offered: 1, handoff_reason: 'recovery' });
+    await this.d.interactions.logEvent(current.id, 'handoff_requested', { reason: 'recovery' });
+    await this.request(ctx, current.id, 'recovery', locale);
+    await this.seedMainDialog(ctx);
     return true;
   }
 
@@ -364,26 +426,81 @@ export class HandoffHub {
     }
     await this.d.interactions.addTranscript(h.interaction_id, { role: 'agent', text, sender: agentId, ...(clientId ? { meta: { clientId } } : {}) });
     await this.d.interactions.touch(h.interaction_id); // conversation activity, not a customer turn
-    await this.proactiveSend(h.interaction_id, async (ctx) => void (await ctx.sendActivity(MessageFactory.text(text))));
+    const who = this.agent(agentId);
+    await this.proactiveSend(h.interaction_id, async (ctx) => {
+      this.asAgent(ctx, who);
+      await ctx.sendActivity(MessageFactory.text(text));
+    });
     await this.d.queue.agentReplied(h.id);
     const row = (await this.d.interactions.transcript(h.interaction_id)).at(-1);
     this.events.emit('hub', { type: 'message', handoffId: h.id, agentId, role: 'agent', text: row?.text ?? '', at: row?.at ?? '' } satisfies HubEvent);
     return true;
   }
 
-  /** Release first (the customer's survey answers must reach the dialog), then offer the agent-handled survey. */
-  async resolve(h: Handoff, agentId: string): Promise<{ surveyStarted: boolean } | undefined> {
+  /**
+   * Release first (the customer's survey answers must reach the dialog), tell the customer in their
+   * language that the agent has closed the conversation, then offer the agent-handled survey. When
+   * eligibility (or anything else) stops the survey, the reason is logged and returned to the agent.
+   */
+  async resolve(h: Handoff, agentId: string): Promise<{ surveyStarted: boolean; surveySkipped?: SurveySkipReason; closingSent: boolean } | undefined> {
     const done = await this.d.queue.resolve(h.id, agentId);
     if (!done) return undefined;
+    const at = this.now().toISOString();
     await this.d.interactions.logEvent(h.interaction_id, 'handoff_resolved', { handoffId: h.id, agentId });
     this.events.emit('hub', { type: 'closed', handoffId: h.id, agentId, status: 'resolved' } satisfies HubEvent);
+    const locale = normalizeLocale(h.locale) ?? 'en';
+    let closingSent = true;
+    await this.proactiveSay(h.interaction_id, fill(handoffText('handoffResolved', locale), { name: this.agent(agentId).name })).catch((error) => {
+      closingSent = false;
+      this.d.log.warn('closing message not delivered', { error, handoffId: h.id });
+    });
     let surveyStarted = false;
+    let skipped: SurveySkipReason | undefined;
     try {
       surveyStarted = await this.d.offerSurvey(h.interaction_id, 'agent_resolved');
     } catch (error) {
+      skipped = 'error';
       this.d.log.warn('agent-resolved survey not offered', { error, handoffId: h.id });
     }
-    return { surveyStarted };
+    if (!surveyStarted) {
+      skipped ??= await this.surveySkipReason(h.interaction_id, at);
+      await this.d.interactions.logEvent(h.interaction_id, 'survey_not_offered', { trigger: 'agent_resolved', reason: skipped, handoffId: h.id });
+      this.d.log.info('agent-resolved survey not offered', { handoffId: h.id, reason: skipped });
+    }
+    return { surveyStarted, ...(skipped ? { surveySkipped: skipped } : {}), closingSent };
+  }
+
+  /** Eligibility's logged reason since `at`; else what stopped the offer before eligibility ran. */
+  private async surveySkipReason(interactionId: string, at: string): Promise<SurveySkipReason> {
+    const decision = (await this.d.interactions.events(interactionId)).filter((e) => e.kind === 'survey_eligibility' && e.at >= at).at(-1);
+    const d = decision?.detail ? (JSON.parse(decision.detail) as { eligible?: boolean; reason?: string }) : undefined;
+    if (d && d.eligible === false && d.reason) return d.reason;
+    const i = await this.d.interactions.get(interactionId);
+    if (!i) return 'unknown_interaction';
+    // offerSurvey does not survey an ended interaction: one that ended in its own survey was surveyed
+    const surveyed = (await this.d.surveyed?.(interactionId)) ?? false;
+    if (i.ended_at) return surveyed ? 'already_surveyed' : 'interaction_ended';
+    return surveyed ? 'already_surveyed' : 'not_started';
+  }
+
+  private agent(agentId: string): AgentIdentity {
+    return { id: agentId, name: this.d.agentName?.(agentId) ?? agentId, role: 'agent' };
+  }
+
+  /**
+   * Messages of this turn go out as the agent: `from.name` is theirs (the id stays the bot's, the only
+   * sender a channel delivers from) and `channelData.agent` marks a person, so Web Chat can draw the
+   * agent's own avatar and name instead of the bot's.
+   */
+  private asAgent(ctx: TurnContext, who: AgentIdentity): void {
+    ctx.onSendActivities(async (_ctx, activities, next) => {
+      for (const a of activities) {
+        if (a.type !== ActivityTypes.Message) continue;
+        a.from = { ...a.from, id: a.from?.id ?? '', name: who.name, role: 'bot' };
+        a.channelData = { ...(a.channelData as object | undefined), agent: who };
+      }
+      return next();
+    });
   }
 
   /** Timers: requeue conversations of vanished agents; apologise to customers past the wait limit. */
@@ -400,7 +517,7 @@ export class HandoffHub {
       await this.d.interactions.logEvent(h.interaction_id, 'handoff_requeued', { handoffId: h.id, previousAgentId: h.previous_agent_id, position });
       this.events.emit('hub', { type: 'closed', handoffId: h.id, agentId: h.previous_agent_id, status: 'requeued' } satisfies HubEvent);
       const locale = normalizeLocale(h.locale) ?? 'en';
-      await this.proactiveSay(h.interaction_id, fill(handoffText('handoffRequeued', locale), { position: Math.max(position, 1), minutes: minutes(wait) })).catch((error) =>
+      await this.proactiveSay(h.interaction_id, fill(handoffText('handoffRequeued', locale), { position: Math.max(position, 1), minutes: waitMinutes(wait) })).catch((error) =>
         this.d.log.warn('requeue notice not delivered', { error, handoffId: h.id }),
       );
     }

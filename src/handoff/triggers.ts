@@ -19,3 +19,12 @@ const LEAVE_MESSAGE = /^\s*(leave a message|leave message|留言)\s*[.!。！]?\
 export function isLeaveMessage(text: string): boolean {
   return LEAVE_MESSAGE.test(text);
 }
+
+// Short replies to a yes/no offer ("yes please", "sure, thanks", "好的", "需要", "不用了").
+const YES = /^\s*(yes|yeah|yep|yup|sure|ok|okay|please|of course|definitely|好|好的|好啊|行|可以|是|是的|对|需要|要)([\s,.!。！，]*(please|thanks?|thank you|do it|go ahead|谢谢|麻烦了|麻烦你了|转吧|转人工))*[\s.!。！~]*$/i;
+const NO = /^\s*(no|nope|no thanks?|no,? thank you|not now|不|不用|不用了|不需要|算了|不要|没事|没事了)([\s,.!。！，]*(thanks?|thank you|谢谢))*[\s.!。！~]*$/i;
+
+/** A plain yes or no to an offer, or undefined when the message is about something else. */
+export function yesNo(text: string): 'yes' | 'no' | undefined {
+  return YES.test(text) ? 'yes' : NO.test(text) ? 'no' : undefined;
+}

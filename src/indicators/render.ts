@@ -10,7 +10,17 @@ export interface TrendPoint {
 }
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const fmt = (v: number | null | undefined, unit = '') => (v === null || v === undefined ? '—' : `${v}${unit}`);
+/** Figures for people: two decimals at most (0.11956900000000001 → 0.12); CSV keeps four. */
+const round = (v: number, places: number) => Math.round(v * 10 ** places) / 10 ** places;
+const fmt = (v: number | string | null | undefined, unit = '') => (v === null || v === undefined ? '—' : `${typeof v === 'number' ? round(v, 2) : v}${unit}`);
+const csvNumber = (v: unknown) => (typeof v === 'number' ? round(v, 4) : v);
+/** The report's window in words: "2026-11-01 to 2026-11-30", "since 2026-11-01", "all recorded data". */
+export function windowText(w: { from?: string | null; to?: string | null }): string {
+  if (w.from && w.to) return `${w.from} to ${w.to}`;
+  if (w.from) return `since ${w.from}`;
+  if (w.to) return `up to ${w.to}`;
+  return 'all recorded data';
+}
 
 /** Flat rows (indicator, value, n, ci_low, ci_high) shared by CSV and Markdown. */
 export function reportRows(r: Report): Array<[string, number | string | null, number | null, number | null, number | null]> {
@@ -30,26 +40,26 @@ export function reportRows(r: Report): Array<[string, number | string | null, nu
 }
 
 export function toCsv(r: Report): string {
-  return ['indicator,value,n,ci_low,ci_high\r\n', ...reportRows(r).map(csvLine)].join('');
+  return ['indicator,value,n,ci_low,ci_high\r\n', ...reportRows(r).map((row) => csvLine(row.map(csvNumber)))].join('');
 }
 
 export function toMarkdown(r: Report): string {
   const out = [
     `# Satisfaction indicators`,
     '',
-    `Model version ${r.model_version}; window ${r.window.from ?? 'start'} – ${r.window.to ?? 'now'}; segment ${JSON.stringify(r.segment)}; ${r.n} interactions.`,
+    `Model version ${r.model_version}; period: ${windowText(r.window)}; segment ${JSON.stringify(r.segment)}; ${r.n} interactions.`,
     '',
     `**CSI ${fmt(r.csi)}** — grade ${r.grade ?? `withheld (${r.grade_reason})`}`,
     '',
     '| indicator | value | n | 95% CI |',
     '|---|---|---|---|',
-    ...reportRows(r).map(([k, v, n, lo, hi]) => `| ${k} | ${fmt(v as number)} | ${fmt(n)} | ${lo === null ? '' : `${lo} – ${hi}`} |`),
+    ...reportRows(r).map(([k, v, n, lo, hi]) => `| ${k} | ${fmt(v)} | ${fmt(n)} | ${lo === null ? '' : `${fmt(lo)} – ${fmt(hi)}`} |`),
     '',
     '## Priorities (importance × gap)',
     '',
     '| dimension | importance | score | priority |',
     '|---|---|---|---|',
-    ...r.priorities.map((p) => `| ${p.dimension} | ${p.importance} | ${p.score} | ${p.priority} |`),
+    ...r.priorities.map((p) => `| ${p.dimension} | ${fmt(p.importance)} | ${fmt(p.score)} | ${fmt(p.priority)} |`),
     '',
     '## Alerts',
     '',
@@ -132,7 +142,7 @@ export function toHtml(r: Report, trendPoints: TrendPoint[], trendPeriod: string
   const card = (label: string, v: string, sub = '') => `<div class="card"><div class="l">${esc(label)}</div><div class="v">${esc(v)}</div><div class="s">${esc(sub)}</div></div>`;
   const ci = (k: string) => {
     const s = r.stats[k];
-    return s?.ci ? `95% CI ${s.ci.low}–${s.ci.high}, n=${s.n}` : `n=${s?.n ?? 0}`;
+    return s?.ci ? `95% CI ${fmt(s.ci.low)}–${fmt(s.ci.high)}, n=${s.n}` : `n=${s?.n ?? 0}`;
   };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Satisfaction indicators</title>
@@ -141,7 +151,7 @@ export function toHtml(r: Report, trendPoints: TrendPoint[], trendPeriod: string
 .l{font-size:12px;color:#666}.v{font-size:24px;font-weight:600}.s{font-size:11px;color:#888}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px;font-size:13px;text-align:left}</style></head><body>
 <h1>Satisfaction indicators</h1>
-<p>Model version ${r.model_version}; window ${esc(r.window.from ?? 'start')} – ${esc(r.window.to ?? 'now')}; segment ${esc(JSON.stringify(r.segment))}; ${r.n} interactions, ${r.surveys.responded} survey responses.</p>
+<p>Model version ${r.model_version}; period: ${esc(windowText(r.window))}; segment ${esc(JSON.stringify(r.segment))}; ${r.n} interactions, ${r.surveys.responded} survey responses.</p>
 <div class="cards">
 ${card('CSI', fmt(r.csi), r.grade ? `grade ${r.grade}` : `grade withheld: ${r.grade_reason}`)}
 ${card('CSAT %', fmt(r.csat_pct), ci('csat_pct'))}
@@ -164,10 +174,10 @@ ${npsChart(r.nps_distribution)}
 <h2>Topics × sentiment</h2>
 ${topicChart(r)}
 <h2>Fuzzy evaluation</h2>
-<p>${r.fuzzy.membership ? r.fuzzy.grades.map((g, i) => `${esc(g)} ${r.fuzzy.membership![i]}`).join(' · ') + ` → ${esc(r.fuzzy.grade ?? `withheld (${r.fuzzy.grade_reason})`)}` : 'no survey ratings'}</p>
+<p>${r.fuzzy.membership ? r.fuzzy.grades.map((g, i) => `${esc(g)} ${fmt(r.fuzzy.membership![i])}`).join(' · ') + ` → ${esc(r.fuzzy.grade ?? `withheld (${r.fuzzy.grade_reason})`)}` : 'no survey ratings'}</p>
 <h2>Priorities (importance × gap)</h2>
 <table><tr><th>dimension</th><th>importance</th><th>score</th><th>priority</th></tr>
-${r.priorities.map((p) => `<tr><td>${esc(p.dimension)}</td><td>${p.importance}</td><td>${p.score}</td><td>${p.priority}</td></tr>`).join('\n')}</table>
+${r.priorities.map((p) => `<tr><td>${esc(p.dimension)}</td><td>${fmt(p.importance)}</td><td>${fmt(p.score)}</td><td>${fmt(p.priority)}</td></tr>`).join('\n')}</table>
 <h2>Alerts</h2>
 <ul>${r.alerts.length ? (r.alerts as Array<{ message: string }>).map((a) => `<li>${esc(a.message)}</li>`).join('') : '<li>none</li>'}</ul>
 ${r.warnings.length ? `<h2>Warnings</h2><ul>${r.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}

@@ -186,6 +186,8 @@ export function createSurveyModule(o: SurveyModuleOptions) {
           await p.conversationState.saveChanges(ctx, false);
         }),
       );
+      // the customer saw the offer: their next message answers it (the handoff hub reads this)
+      await o.interactions.logEvent(interaction.id, 'recovery_notified', { feedbackId, followupId });
       return { followupId, notified: true };
     },
 

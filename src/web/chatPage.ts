@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type restify from 'restify';
+import type { Branding } from './branding';
 import type { DirectLine } from './directline/server';
 import { HttpError } from './http';
 import type { RateLimiter } from './rateLimit';
@@ -13,7 +14,7 @@ const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: https:",
   "connect-src 'self' ws: wss:",
   "frame-ancestors 'self'",
 ].join('; ');
@@ -24,8 +25,13 @@ interface Asset {
   gz?: Buffer;
 }
 
-/** /chat: the demo page with the real Web Chat, its bundle, and a same-origin token endpoint. */
-export function registerChatPage(server: restify.Server, opts: { directline: DirectLine; prefix: string; conversationLimit?: RateLimiter }): void {
+const IMAGES: Record<string, string> = { svg: 'image/svg+xml', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+/** /chat: the branded page with the real Web Chat, its bundle, and a same-origin token endpoint. */
+export function registerChatPage(
+  server: restify.Server,
+  opts: { directline: DirectLine; prefix: string; branding: Branding; conversationLimit?: RateLimiter },
+): void {
   const cache = new Map<string, Asset>();
   const load = (key: string, url: URL, type: string): Asset => {
     let a = cache.get(key);
@@ -46,9 +52,25 @@ export function registerChatPage(server: restify.Server, opts: { directline: Dir
     res.end(body);
   };
 
-  server.get('/chat', async (req, res) => {
+  const page = async (req: restify.Request, res: restify.Response) => {
     res.setHeader('Content-Security-Policy', CSP);
     send(req, res, load('html', new URL('index.html', PUBLIC), 'text/html; charset=utf-8'), 0);
+  };
+  server.get('/chat', page);
+  server.get('/chat/', page);
+  // What the page needs from config/webchat.yaml (name, colours, avatars, greeting, first questions).
+  const config = Buffer.from(JSON.stringify(opts.branding));
+  server.get('/chat/config.json', async (req, res) => send(req, res, { type: 'application/json; charset=utf-8', body: config }, 0));
+  server.get('/chat/assets/:name', async (req, res) => {
+    const m = /^([\w-]+)\.(svg|png|jpg|jpeg|webp)$/.exec(String(req.params.name));
+    let asset: Asset | undefined;
+    try {
+      asset = m ? load(`asset:${m[0]}`, new URL(m[0], PUBLIC), IMAGES[m[2]]) : undefined;
+    } catch {
+      asset = undefined; // no such file
+    }
+    if (!asset) return void res.send(404, { error: 'no such asset' });
+    send(req, res, asset, 3600);
   });
   server.get('/chat/chat.js', async (req, res) => send(req, res, load('js', new URL('chat.js', PUBLIC), 'text/javascript; charset=utf-8'), 0));
   server.get('/chat/chat.css', async (req, res) => send(req, res, load('css', new URL('chat.css', PUBLIC), 'text/css; charset=utf-8'), 0));

@@ -1,21 +1,28 @@
-/* Demo page: the official Web Chat talking to this bot's self-hosted Direct Line. */
+/* The customer chat page: the official Web Chat, branded from config/webchat.yaml, talking to this bot's Direct Line. */
 (function () {
   'use strict';
   var KEY = 'satisfaction-bot.chat';
-  var UI = {
-    'zh-CN': { title: '在线客服', label: '语言', restart: '新对话' },
-    'zh-TW': { title: '線上客服', label: '語言', restart: '新對話' },
-    en: { title: 'Customer service', label: 'Language', restart: 'New chat' },
+  var UI_TEXT = {
+    'zh-CN': { online: '在线 · 通常即时回复', label: '语言', restart: '新对话', agent: '人工客服' },
+    'zh-TW': { online: '線上 · 通常即時回覆', label: '語言', restart: '新對話', agent: '真人客服' },
+    en: { online: 'Online · usually replies instantly', label: 'Language', restart: 'New chat', agent: 'Agent' },
   };
   var el = document.getElementById('webchat');
   var select = document.getElementById('locale');
 
-  function pickLocale() {
-    var q = new URLSearchParams(location.search).get('locale');
-    var l = q || navigator.language || 'en';
-    if (/^zh-(TW|HK|MO|Hant)/i.test(l)) return 'zh-TW';
-    if (/^zh/i.test(l)) return 'zh-CN';
-    return 'en';
+  // Web Chat bundles its own React and does not export it; a middleware may still return plain React
+  // elements, which are objects of this shape (React 16, the version inside the bundle).
+  var REACT_ELEMENT = typeof Symbol === 'function' && Symbol.for ? Symbol.for('react.element') : 0xeac7;
+  function h(type, props) {
+    var p = Object.assign({}, props);
+    var kids = Array.prototype.slice.call(arguments, 2);
+    if (kids.length) p.children = kids.length === 1 ? kids[0] : kids;
+    return { $$typeof: REACT_ELEMENT, type: type, key: p.key == null ? null : String(p.key), ref: null, props: p, _owner: null };
+  }
+  /** A message an agent sent through the console: channelData.agent = { id, name, role: 'agent' }. */
+  function agentOf(activity) {
+    var a = activity && activity.channelData && activity.channelData.agent;
+    return a && a.role === 'agent' && typeof a.name === 'string' ? a : null;
   }
 
   function load() {
@@ -35,14 +42,19 @@
     var r = await fetch('/chat/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     if (!r.ok) throw new Error('token request failed: ' + r.status);
     var t = await r.json();
-    return { conversationId: t.conversationId, token: t.token, userId: t.userId, domain: t.domain, ttl: t.expires_in, expiresAt: Date.now() + t.expires_in * 1000, locale: locale, started: false };
+    return { conversationId: t.conversationId, token: t.token, userId: t.userId, domain: t.domain, ttl: t.expires_in, expiresAt: Date.now() + t.expires_in * 1000, locale: locale, started: false, talked: false };
   }
 
   async function main() {
+    var brand = await (await fetch('/chat/config.json')).json();
     var state = load();
-    var locale = (state && state.locale) || pickLocale();
+    var locale = (state && state.locale) || window.UI.pickLocale();
     if (!state) state = await newState(locale);
     save(state);
+    document.body.style.setProperty('--primary', brand.colors.primary);
+    document.body.style.setProperty('--accent', brand.colors.accent);
+    document.body.style.setProperty('--bg', brand.colors.background);
+    document.getElementById('brandAvatar').src = brand.botAvatar;
 
     // Resuming passes the conversation id: directlinejs reconnects and the whole history is replayed.
     var directLine = window.WebChat.createDirectLine({
@@ -66,19 +78,106 @@
       }
     }, 5000);
 
+    var intro = document.getElementById('intro');
+    // The greeting and first questions stay until the customer has said something.
+    var store = window.WebChat.createStore({}, function () {
+      return function (next) {
+        return function (action) {
+          if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload.activity.from && action.payload.activity.from.role === 'user' && !state.talked) {
+            state.talked = true;
+            save(state);
+            intro.hidden = true;
+          }
+          return next(action);
+        };
+      };
+    });
+
+    // Agents' messages get the agent's avatar and name instead of the bot's.
+    var avatarMiddleware = function () {
+      return function (next) {
+        return function (args) {
+          var agent = agentOf(args.activity);
+          if (!agent) return next(args);
+          return function () {
+            return h('img', { className: 'agent-avatar', src: brand.agentAvatar, alt: agent.name, title: agent.name + ' · ' + UI_TEXT[locale].agent });
+          };
+        };
+      };
+    };
+    var activityStatusMiddleware = function () {
+      return function (next) {
+        return function (args) {
+          var agent = agentOf(args.activity);
+          var render = next(args);
+          if (!agent || args.sameTimestampGroup) return render;
+          return function () {
+            var rest = render && render.apply(null, arguments);
+            return h('span', { className: 'agent-status-line' }, h('span', { className: 'agent-status', key: 'who' }, agent.name + ' · ' + UI_TEXT[locale].agent), rest ? ' · ' : null, rest || null);
+          };
+        };
+      };
+    };
+
+    function suggestions() {
+      var box = document.getElementById('suggestions');
+      box.replaceChildren.apply(box, brand.suggestions[locale].map(function (q) {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = q;
+        b.addEventListener('click', function () {
+          store.dispatch({ type: 'WEB_CHAT/SEND_MESSAGE', payload: { text: q } });
+        });
+        return b;
+      }));
+    }
+
     function render() {
-      var ui = UI[locale];
+      var ui = UI_TEXT[locale];
+      var c = brand.colors;
       document.documentElement.lang = locale;
-      document.getElementById('title').textContent = ui.title;
+      document.title = brand.name[locale];
+      document.getElementById('title').textContent = brand.name[locale];
+      document.getElementById('subtitle').textContent = ui.online;
       document.getElementById('locale-label').textContent = ui.label;
       document.getElementById('restart').textContent = ui.restart;
+      document.getElementById('greeting').textContent = brand.greeting[locale];
+      intro.hidden = !!state.talked;
+      suggestions();
       select.value = locale;
       window.WebChat.renderWebChat(
         {
           directLine: directLine,
+          store: store,
           userID: state.userId,
           locale: locale, // also sets the locale of every activity the customer sends
-          styleOptions: { hideUploadButton: true, botAvatarInitials: 'Bot', userAvatarInitials: 'Me', suggestedActionLayout: 'flow' },
+          avatarMiddleware: avatarMiddleware,
+          activityStatusMiddleware: activityStatusMiddleware,
+          styleOptions: {
+            rootHeight: '100%',
+            accent: c.accent,
+            primaryFont: 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
+            botAvatarImage: brand.botAvatar,
+            botAvatarInitials: ' ', // the image is shown; initials only make room for it
+            userAvatarInitials: '', // no "Me" bubble: the customer's messages are on the right in the brand colour
+            avatarSize: 36,
+            bubbleBackground: '#f1f4f8',
+            bubbleBorderColor: '#f1f4f8',
+            bubbleBorderRadius: 14,
+            bubbleFromUserBackground: c.primary,
+            bubbleFromUserBorderColor: c.primary,
+            bubbleFromUserTextColor: '#ffffff',
+            bubbleFromUserBorderRadius: 14,
+            bubbleMaxWidth: 520,
+            hideUploadButton: true,
+            sendBoxButtonColor: c.primary,
+            sendBoxHeight: 52,
+            suggestedActionLayout: 'flow',
+            suggestedActionBorderColor: c.accent,
+            suggestedActionTextColor: c.accent,
+            suggestedActionBorderRadius: 16,
+            transcriptOverlayButtonBackground: c.primary,
+          },
           // Rating buttons side by side (0-10 would otherwise stack eleven rows high).
           adaptiveCardsHostConfig: {
             actions: { actionsOrientation: 'horizontal', actionAlignment: 'stretch', buttonSpacing: 4, maxActions: 12, spacing: 'small', showCard: { actionMode: 'inline' } },
@@ -98,7 +197,7 @@
       location.reload();
     });
     render();
-    window.chatDemo = { directLine: directLine, state: state };
+    window.chatDemo = { directLine: directLine, state: state, store: store };
   }
 
   main().catch(function (err) {
