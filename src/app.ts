@@ -33,6 +33,7 @@ import { loadTopicNames } from './web/analyst/topics';
 import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
+import { createChannels, type ChannelHost } from './channels';
 
 /** A negative tag this sure opens a service-recovery follow-up (SPEC "Closed loop"). */
 const NEGATIVE_FOLLOWUP_CONFIDENCE = 0.7;
@@ -65,6 +66,8 @@ export interface App {
   classification: Awaited<ReturnType<typeof createClassification>>;
   directline: DirectLine;
   handoff: HandoffHub;
+  /** Messaging-app channels (LINE, Telegram, WeChat, WhatsApp) that are configured. */
+  channels: ChannelHost;
   log: Logger;
   /** Stop accepting requests, finish in-flight turns, close the database. */
   close(): Promise<void>;
@@ -105,6 +108,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     },
   });
   const hubHolder: { hub?: HandoffHub } = {};
+  const channelsHolder: { host?: ChannelHost } = {};
   const turnLock = new TurnLock();
   const survey = createSurveyModule({
     db,
@@ -113,6 +117,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     now: overrides.now,
     configPath: `${config.modelsDir}/surveys.yaml`,
     turnLock,
+    // WhatsApp's 24-hour and WeChat's 48-hour windows: a proactive survey that cannot be delivered is skipped.
+    undeliverable: async (channel, conversationId) => channelsHolder.host?.surveyBlocked(channel, conversationId),
     ...overrides.survey,
     onRecoveryAccepted: async (ctx, id) => {
       await hubHolder.hub?.onRecoveryAccepted(ctx, id);
@@ -218,7 +224,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       database = { ok: false, path: config.databasePath, error: (err as Error).message };
     }
     const models = { matcher: { ok: true, kbEntries: kb.entries.length }, classifier: classifierHealth(), queue: await classification.queue.counts() };
-    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', version: VERSION, database, models });
+    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', version: VERSION, database, models, channels: channelsHolder.host?.enabled ?? [] });
   });
 
   // Turn restify's errors (413, 400 from the body parser) into a clear JSON message.
@@ -251,6 +257,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     now: overrides.now,
   });
   registerChatPage(server, { directline, prefix: config.directlinePrefix });
+  const channels = await createChannels(config.channels, { server, db, log, logic: (ctx) => bot.run(ctx), onTurnError: adapter.onTurnError, maxBodyBytes: config.maxBodyBytes, now: overrides.now });
+  channelsHolder.host = channels;
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
   handoff.start({ adapter, appId: config.microsoftAppId });
   const backlog = await classification.queue.enqueueUnclassified();
@@ -260,6 +268,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const addr = server.address() as { port: number };
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  await channels.start(); // after listen: replies of events left from before a restart need the loopback connector
 
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -269,6 +278,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       handoff.stop(); // ends the agents' event streams, which would hold server.close open
       await classification.queue.stop();
       await directline.close(); // before server.close: running turns post their replies over loopback
+      await channels.close();
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would otherwise hold close() open until they time out.
       (server.server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
@@ -277,5 +287,5 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, channels, log, close };
 }

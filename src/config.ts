@@ -1,3 +1,4 @@
+import { loadChannelSettings, type ChannelSettings } from './channels/config';
 import { ConfigError } from './configError';
 
 /** Everything the app reads from the environment, typed and validated once at start-up. */
@@ -24,6 +25,8 @@ export interface AppConfig {
   directlineCorsOrigins: string[];
   /** Conversations whose user id or channel starts with one of these are test/health traffic. */
   testUserPrefixes: string[];
+  /** LINE, Telegram, WeChat, WhatsApp: each present only when its settings are (src/channels/config.ts). */
+  channels: ChannelSettings;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -70,5 +73,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     directlineTokenTtlSeconds: int(env, 'DIRECTLINE_TOKEN_TTL_SECONDS', 1800, 1, 86400),
     directlineCorsOrigins: (env.DIRECTLINE_CORS_ORIGINS ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     testUserPrefixes: (env.TEST_USER_PREFIXES ?? 'test-,healthcheck').split(',').map((s) => s.trim()).filter(Boolean),
+    channels: loadChannelSettings(env),
   };
 }
