@@ -121,11 +121,11 @@ export class ChannelHost {
       });
     });
     for (const p of this.byId.values()) {
-      const handler = (req: restify.Request, res: restify.Response) => this.webhook(p, req, res);
+      const handler = async (req: restify.Request, res: restify.Response) => this.webhook(p, req, res);
       s.get(`${this.prefix}/${p.id}`, handler);
       s.post(`${this.prefix}/${p.id}`, handler);
     }
-    const connector = (req: restify.Request, res: restify.Response) => this.connector(req, res);
+    const connector = async (req: restify.Request, res: restify.Response) => this.connector(req, res);
     s.post(`${this.prefix}/connector/:key/:channel/v3/conversations/:id/activities`, connector);
     s.post(`${this.prefix}/connector/:key/:channel/v3/conversations/:id/activities/:replyTo`, connector);
   }
