@@ -104,8 +104,8 @@ describe('LINE channel', () => {
     expect((await post([again])).status).toBe(200);
     await new Promise((r) => setTimeout(r, 400));
     expect(line.calls.slice(n).filter((c) => /\/message\//.test(c.path))).toHaveLength(1);
-    const t = await tb.app.db.get<any>("SELECT COUNT(*) AS n FROM transcripts t JOIN interactions i ON i.id = t.interaction_id WHERE i.conversation_id = 'line:U_dup' AND t.role = 'customer'").catch(() => undefined);
-    if (t) expect(t.n).toBe(1);
+    const t = await tb.app.db.get<any>("SELECT COUNT(*) AS n FROM transcript t JOIN interactions i ON i.id = t.interaction_id WHERE i.conversation_id = 'line:U_dup' AND t.role = 'customer'");
+    expect(t.n).toBe(1);
   });
 
   it('answers a sticker, an image and a voice message politely in text', async () => {

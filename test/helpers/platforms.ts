@@ -9,6 +9,8 @@ export interface PlatformCall {
   query: Record<string, string>;
   headers: IncomingMessage['headers'];
   body: any;
+  /** Epoch ms when it arrived. */
+  at: number;
 }
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
@@ -40,7 +42,7 @@ export class PlatformStub {
         } catch {
           /* keep text */
         }
-        const call: PlatformCall = { method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: req.headers, body };
+        const call: PlatformCall = { method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: req.headers, body, at: Date.now() };
         this.calls.push(call);
         const fault = this.faults.find((f) => f.left > 0 && f.path.test(call.path));
         let a: Answer;
