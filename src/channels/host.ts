@@ -294,7 +294,7 @@ export class ChannelHost {
       const closed = p.window ? await this.windowClosed(p, cid, 1) : undefined;
       const [msg] = await this.prepare(p, cid, [draft]);
       const r = await p.send(chatId, [msg], undefined, { windowOpen: !closed });
-      if (r.skipped) this.o.log.warn('channel: proactive message not sent', { channel: p.id, conversationId: cid, reason: r.skipped });
+      if (r.skipped) this.o.log.warn('channel: proactive message not sent', { channel: p.id, conversationId: cid, reason: closed ?? r.skipped });
       else await this.store.sent(p.id, cid, r.sent);
       res.send(200, { id });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createHash, createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 /** A request the stand-in received. */
@@ -266,4 +266,26 @@ export function whatsappNotification(waId: string, kind: { text: string } | { bu
       }],
     }],
   };
+}
+
+/** Safe mode, written here from WeChat's description (not with the code under test): AES-256-CBC, iv = key[0..16]. */
+export function wechatEncrypt(xml: string, aesKey = WECHAT.aesKey, appId = WECHAT.appId): string {
+  const key = Buffer.from(aesKey + '=', 'base64');
+  const msg = Buffer.from(xml);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(msg.length);
+  let plain = Buffer.concat([randomBytes(16), len, msg, Buffer.from(appId)]);
+  const pad = 32 - (plain.length % 32);
+  plain = Buffer.concat([plain, Buffer.alloc(pad, pad)]);
+  const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+  return Buffer.concat([c.update(plain), c.final()]).toString('base64');
+}
+
+export function wechatDecrypt(b64: string, aesKey = WECHAT.aesKey): { xml: string; appId: string } {
+  const key = Buffer.from(aesKey + '=', 'base64');
+  const d = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+  const raw = Buffer.concat([d.update(Buffer.from(b64, 'base64')), d.final()]);
+  const plain = raw.subarray(0, raw.length - raw[raw.length - 1]);
+  const len = plain.readUInt32BE(16);
+  return { xml: plain.subarray(20, 20 + len).toString(), appId: plain.subarray(20 + len).toString() };
 }
