@@ -187,3 +187,25 @@ describe('no channel configured', () => {
     }
   });
 });
+
+describe('WhatsApp lists', () => {
+  it('splits a 0-10 scale with Skip into two lists of at most 10 rows, labelled in the question language', async () => {
+    const { whatsappStub, WHATSAPP } = await import('./helpers/platforms');
+    const { WhatsAppPlatform } = await import('../src/channels/whatsapp');
+    const stub = await whatsappStub().start();
+    try {
+      const wa = new WhatsAppPlatform({ verifyToken: 'v', appSecret: 's', accessToken: WHATSAPP.token, phoneNumberId: WHATSAPP.phoneId, apiBaseUrl: stub.url }, quiet, { attempts: 1, baseDelayMs: 1 });
+      const choices = [...Array.from({ length: 11 }, (_, i) => ({ title: String(i), id: String(100 + i) })), { title: '跳过', id: '200' }];
+      await wa.send('15550009999', [{ text: '您有多大可能向朋友推荐我们？（0 完全不可能 … 10 非常可能）', choices }]);
+      const lists = stub.on(/\/messages$/).map((c) => c.body.interactive);
+      expect(lists.map((l) => l.type)).toEqual(['list', 'list']);
+      const rows = lists.map((l) => l.action.sections.flatMap((s: any) => s.rows));
+      expect(rows.map((r) => r.length)).toEqual([10, 2]);
+      expect(rows.flat().map((r: any) => r.id)).toEqual(choices.map((c) => `c:${c.id}`));
+      expect(lists[0].action.button).toBe('请选择');
+      expect(lists[1].body.text).toMatch(/\(11-12\)$/);
+    } finally {
+      await stub.stop();
+    }
+  });
+});

@@ -187,3 +187,19 @@ describe('WeChat Official Account channel', () => {
     expect((await tb.app.db.get<any>("SELECT sent_since_inbound FROM channel_windows WHERE conversation_id = 'wechat:o_limit'")).sent_since_inbound).toBe(2);
   });
 });
+
+describe('WeChat: a turn slower than the passive window', () => {
+  it("answers 'success' in time and sends the late reply through the customer-service API", async () => {
+    const bot = await startTestBot({ WECHAT_TOKEN: WECHAT.token, WECHAT_APP_ID: WECHAT.appId, WECHAT_APP_SECRET: WECHAT.secret, WECHAT_API_BASE_URL: wx.url, WECHAT_PASSIVE_WAIT_MS: '1' });
+    try {
+      const t0 = Date.now();
+      const r = await fetch(`${bot.app.url}/api/channels/wechat?${wechatQuery()}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: wechatXml('o_late', { event: 'subscribe' }) });
+      expect(await r.text()).toBe('success');
+      expect(Date.now() - t0).toBeLessThan(4500);
+      const [m] = await waitSent('o_late', 1);
+      expect(m.text.content).toMatch(/您好！我是智能客服助手/);
+    } finally {
+      await bot.stop();
+    }
+  });
+});

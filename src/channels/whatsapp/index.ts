@@ -1,5 +1,7 @@
 import type { Logger } from '../../log';
 import { clip } from '../activity';
+import { detectLocale } from '../../nlp/locale';
+import { channelText } from '../strings';
 import type { RetrySettings } from '../config';
 import { OutboundClient } from '../outbound';
 import { header, hmacSha256, safeEqual } from '../signature';
@@ -104,10 +106,11 @@ export class WhatsAppPlatform implements Platform {
     if (m.choices.length <= 3)
       return [{ type: 'interactive', interactive: { type: 'button', body: { text }, action: { buttons: m.choices.map((c) => ({ type: 'reply', reply: { id: `c:${c.id}`, title: clip(c.title, 20) } })) } } }];
     const out: Record<string, unknown>[] = [];
+    const locale = detectLocale(m.text);
     for (let i = 0; i < m.choices.length; i += 10) {
       const rows = m.choices.slice(i, i + 10).map((c) => ({ id: `c:${c.id}`, title: clip(c.title, 24), ...([...c.title].length > 24 ? { description: clip(c.title, 72) } : {}) }));
       const label = i === 0 ? text : `${clip(m.text.split('\n')[0], 900)} (${i + 1}-${i + rows.length})`;
-      out.push({ type: 'interactive', interactive: { type: 'list', body: { text: label }, action: { button: i === 0 ? 'Choose' : 'More', sections: [{ title: clip(m.text.split('\n')[0] || 'Options', 24), rows }] } } });
+      out.push({ type: 'interactive', interactive: { type: 'list', body: { text: label }, action: { button: clip(channelText(i === 0 ? 'chooseOne' : 'more', locale), 20), sections: [{ title: clip(m.text.split('\n')[0] || 'Options', 24), rows }] } } });
     }
     return out;
   }
