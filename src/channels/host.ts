@@ -44,6 +44,7 @@ export class ChannelHost {
   private readonly locales = new RecentKeys<Locale>();
   private key = '';
   private closing = false;
+  private pruner?: NodeJS.Timeout;
 
   private constructor(private readonly o: ChannelHostOptions) {
     this.store = new ChannelStore(o.db, o.now);
@@ -71,11 +72,15 @@ export class ChannelHost {
       if (pending.length) this.o.log.info('channel: processing events left from before the restart', { channel: p.id, count: pending.length });
       for (const e of pending) void this.enqueue(this.cid(p, e), () => this.handle(p, e));
     }
-    await this.store.prune(7).catch((error) => this.o.log.warn('channel: prune failed', { error }));
+    const prune = () => this.store.prune(7).catch((error) => this.o.log.warn('channel: prune failed', { error }));
+    await prune();
+    this.pruner = setInterval(() => void prune(), 6 * 3600_000);
+    this.pruner.unref();
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.pruner);
     await Promise.race([Promise.allSettled([...this.queues.values()]), new Promise((r) => setTimeout(r, 10_000))]);
   }
 
