@@ -185,7 +185,7 @@ describe('no channel configured', () => {
     } finally {
       await tb.stop();
     }
-  });
+  }, 90_000);
 });
 
 describe('WhatsApp lists', () => {

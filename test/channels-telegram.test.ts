@@ -137,5 +137,5 @@ describe('Telegram channel', () => {
     const off = await run('npx', ['tsx', 'src/cli/telegram-webhook.ts', 'https://bot.example.com'], { env: { ...env, TELEGRAM_BOT_TOKEN: '' , TELEGRAM_WEBHOOK_SECRET: '' } }).catch((e) => e);
     expect(off.code).toBe(2);
     expect(off.stderr).toMatch(/TELEGRAM_BOT_TOKEN/);
-  }, 60_000);
+  }, 120_000);
 });

@@ -201,5 +201,5 @@ describe('WeChat: a turn slower than the passive window', () => {
     } finally {
       await bot.stop();
     }
-  });
+  }, 90_000);
 });

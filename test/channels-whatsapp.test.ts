@@ -168,5 +168,5 @@ describe('WhatsApp Cloud API channel', () => {
     } finally {
       await bot.stop();
     }
-  });
+  }, 90_000);
 });
