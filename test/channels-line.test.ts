@@ -44,7 +44,7 @@ beforeAll(async () => {
     { LINE_CHANNEL_SECRET: LINE.secret, LINE_CHANNEL_ACCESS_TOKEN: LINE.token, LINE_API_BASE_URL: line.url, CHANNELS_RETRY_BASE_MS: '10' },
     { handoff: { heartbeatMs: 200, tickMs: 100 } },
   );
-});
+}, 180_000);
 afterAll(async () => {
   await tb?.stop();
   await line?.stop();

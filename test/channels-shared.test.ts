@@ -128,7 +128,7 @@ describe('LINE: surveys by channel rule, the idle survey, and events left by a c
       { LINE_CHANNEL_SECRET: LINE.secret, LINE_CHANNEL_ACCESS_TOKEN: LINE.token, LINE_API_BASE_URL: line.url, CHANNELS_RETRY_BASE_MS: '10' },
       { survey: { configPath: join(dir, 'surveys.yaml'), settings: { idleTimeoutSeconds: 1 }, idleTickMs: 200 } },
     );
-  });
+  }, 180_000);
   afterAll(async () => {
     await tb?.stop();
     await line?.stop();
@@ -185,7 +185,7 @@ describe('no channel configured', () => {
     } finally {
       await tb.stop();
     }
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('WhatsApp lists', () => {

@@ -35,7 +35,7 @@ async function say(update: any, expect = 1) {
 beforeAll(async () => {
   tg = await telegramStub().start();
   tb = await startTestBot({ TELEGRAM_BOT_TOKEN: TELEGRAM.token, TELEGRAM_WEBHOOK_SECRET: TELEGRAM.secret, TELEGRAM_API_BASE_URL: tg.url, CHANNELS_RETRY_BASE_MS: '10' });
-});
+}, 180_000);
 afterAll(async () => {
   await tb?.stop();
   await tg?.stop();

@@ -41,7 +41,7 @@ beforeAll(async () => {
     },
     { handoff: { heartbeatMs: 200, tickMs: 100 } },
   );
-});
+}, 180_000);
 afterAll(async () => {
   await tb?.stop();
   await wx?.stop();
@@ -201,5 +201,5 @@ describe('WeChat: a turn slower than the passive window', () => {
     } finally {
       await bot.stop();
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -39,7 +39,7 @@ const handoffId = async (bot: TestBot, conv: string) =>
 beforeAll(async () => {
   wa = await whatsappStub().start();
   tb = await startTestBot(env(wa.url), { handoff: { heartbeatMs: 200, tickMs: 100 } });
-});
+}, 180_000);
 afterAll(async () => {
   await tb?.stop();
   await wa?.stop();
@@ -168,5 +168,5 @@ describe('WhatsApp Cloud API channel', () => {
     } finally {
       await bot.stop();
     }
-  }, 90_000);
+  }, 180_000);
 });
