@@ -92,8 +92,7 @@ export class ChannelHost {
     const p = this.byId.get(channel as ChannelId);
     if (!p?.window) return undefined;
     const reason = await this.windowClosed(p, conversationId, 1);
-    if (reason && p.id === 'whatsapp' && (p as { hasSurveyTemplate?: boolean }).hasSurveyTemplate) return undefined;
-    return reason;
+    return reason && p.window.template ? undefined : reason;
   }
 
   private cid(p: Platform, e: { chatId: string }): string {

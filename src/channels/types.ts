@@ -59,8 +59,8 @@ export interface Platform {
   readonly id: ChannelId;
   /** ms the webhook may wait for the turn to answer in the response (WeChat's 5-second window); 0 = acknowledge at once. */
   readonly passiveWaitMs: number;
-  /** The customer-service window, when the platform has one. */
-  readonly window?: { hours: number; maxMessages?: number };
+  /** The customer-service window, when the platform has one; `template`: a survey can still go as an approved template. */
+  readonly window?: { hours: number; maxMessages?: number; template?: boolean };
   handle(req: RawRequest): Promise<WebhookAnswer>;
   /** Sends messages to one chat; `reply` is the inbound event's reply data when this answers it. */
   send(chatId: string, messages: OutMessage[], reply?: InboundEvent['reply'], opts?: { windowOpen: boolean }): Promise<SendOutcome>;

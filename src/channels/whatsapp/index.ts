@@ -23,17 +23,14 @@ const MEDIA = new Set(['image', 'audio', 'video', 'document', 'sticker', 'locati
 export class WhatsAppPlatform implements Platform {
   readonly id = 'whatsapp' as const;
   readonly passiveWaitMs = 0;
-  readonly window = { hours: 24 };
+  readonly window: { hours: number; template: boolean };
   private readonly http: OutboundClient;
   private readonly log: Logger;
 
   constructor(private readonly s: WhatsAppSettings, log: Logger, retry: RetrySettings) {
     this.http = new OutboundClient({ name: 'whatsapp', log, ...retry, ratePerSecond: retry.ratePerSecond ?? 80 });
     this.log = log;
-  }
-
-  get hasSurveyTemplate(): boolean {
-    return !!this.s.surveyTemplate;
+    this.window = { hours: 24, template: !!s.surveyTemplate };
   }
 
   async handle(req: RawRequest): Promise<WebhookAnswer> {
