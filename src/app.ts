@@ -43,6 +43,7 @@ import { demoAccounts, isDevelopment } from './web/demoAccounts';
 import { registerLanding } from './web/landing';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
+import { createChannels, type ChannelHost } from './channels';
 
 /** Branding of the web pages (name, colours, avatars, greeting, first questions). */
 const WEBCHAT_CONFIG = 'config/webchat.yaml';
@@ -75,6 +76,8 @@ export interface App {
   classification: Awaited<ReturnType<typeof createClassification>>;
   directline: DirectLine;
   handoff: HandoffHub;
+  /** Messaging-app channels (LINE, Telegram, WeChat, WhatsApp) that are configured. */
+  channels: ChannelHost;
   log: Logger;
   /** Stop accepting requests, finish in-flight turns, close the database. */
   close(): Promise<void>;
@@ -129,6 +132,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     },
   });
   const hubHolder: { hub?: HandoffHub } = {};
+  const channelsHolder: { host?: ChannelHost } = {};
   const turnLock = new TurnLock();
   const survey = createSurveyModule({
     db,
@@ -137,6 +141,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     now: overrides.now,
     configPath: `${config.modelsDir}/surveys.yaml`,
     turnLock,
+    // WhatsApp's 24-hour and WeChat's 48-hour windows: a proactive survey that cannot be delivered is skipped.
+    undeliverable: async (channel, conversationId) => channelsHolder.host?.surveyBlocked(channel, conversationId),
     ...overrides.survey,
     onRecoveryAccepted: async (ctx, id) => {
       await hubHolder.hub?.onRecoveryAccepted(ctx, id);
@@ -264,7 +270,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     const queue = await classification.queue.counts().catch(() => undefined);
     const models = { matcher: { ok: true, kbEntries: kb.entries.length }, classifier: classifierHealth(), queue };
     const reason = database.ok ? undefined : !database.readable ? 'database cannot be read' : 'database writes are failing';
-    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', reason, version: VERSION, database, models });
+    res.send(database.ok ? 200 : 503, { status: database.ok ? 'ok' : 'degraded', reason, version: VERSION, database, models, channels: channelsHolder.host?.enabled ?? [] });
   });
 
   // Turn restify's errors (413, 400 from the body parser) into a clear JSON message.
@@ -303,6 +309,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const branding = loadBranding(WEBCHAT_CONFIG);
   registerChatPage(server, { directline, prefix: config.directlinePrefix, branding, conversationLimit });
   registerLanding(server, { branding, demoAccounts: isDevelopment(process.env, config.microsoftAppId) ? demoAccounts(accounts) : [] });
+  const channels = await createChannels(config.channels, { server, db, log, logic: (ctx) => bot.run(ctx), onTurnError: adapter.onTurnError, maxBodyBytes: config.maxBodyBytes, now: overrides.now });
+  channelsHolder.host = channels;
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
   handoff.start({ adapter, appId: config.microsoftAppId });
   const backlog = await classification.queue.enqueueUnclassified();
@@ -326,6 +334,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   const addr = server.address() as { port: number };
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  await channels.start(); // after listen: replies of events left from before a restart need the loopback connector
 
   let closed: Promise<void> | undefined;
   const close = () =>
@@ -335,6 +344,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       handoff.stop(); // ends the agents' event streams, which would hold server.close open
       await classification.queue.stop();
       await directline.close(); // before server.close: running turns post their replies over loopback
+      await channels.close();
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets would otherwise hold close() open until they time out.
       (server.server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
@@ -343,5 +353,5 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, channels, log, close };
 }

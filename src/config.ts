@@ -1,3 +1,4 @@
+import { loadChannelSettings, type ChannelSettings } from './channels/config';
 import { ConfigError } from './configError';
 
 /** Everything the app reads from the environment, typed and validated once at start-up. */
@@ -35,6 +36,8 @@ export interface AppConfig {
   conversationRateBurst: number;
   /** How often a database whose writes fail retries a write by itself (ms). */
   dbWriteProbeMs: number;
+  /** LINE, Telegram, WeChat, WhatsApp: each present only when its settings are (src/channels/config.ts). */
+  channels: ChannelSettings;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -97,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     conversationRatePerMinute: int(env, 'CONVERSATION_RATE_PER_MINUTE', 60, 1, 100_000),
     conversationRateBurst: int(env, 'CONVERSATION_RATE_BURST', 30, 1, 100_000),
     dbWriteProbeMs: int(env, 'DB_WRITE_PROBE_MS', 2000, 100, 600_000),
+    channels: loadChannelSettings(env),
   };
 }

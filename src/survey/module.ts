@@ -37,6 +37,8 @@ export interface SurveyModuleOptions {
   idleTickMs?: number;
   onRecoveryAccepted?: SurveyDialogDeps['onRecoveryAccepted'];
   onFeedback?: SurveyDialogDeps['onFeedback'];
+  /** Why a proactive message cannot reach this conversation now (a messaging app's service window), or undefined. */
+  undeliverable?: (channel: string, conversationId: string) => Promise<string | undefined>;
 }
 
 /** Builds the survey parts: the SurveyHook for the main dialog, an interceptor, the API and the idle scheduler. */
@@ -72,6 +74,12 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     const reference = await o.interactions.reference(interaction.conversation_id);
     if (!reference) {
       o.log.warn('survey offer skipped: no conversation reference', { interactionId });
+      return false;
+    }
+    const blocked = await o.undeliverable?.(interaction.channel, interaction.conversation_id);
+    if (blocked) {
+      await o.interactions.logEvent(interactionId, 'survey_eligibility', { trigger, eligible: false, reason: 'channel_window', detail: blocked });
+      o.log.info('survey offer skipped: the channel cannot deliver it now', { interactionId, channel: interaction.channel, reason: blocked });
       return false;
     }
     let started = false;
