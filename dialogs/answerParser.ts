@@ -5,7 +5,7 @@
 import { KANO_ANSWERS, type KanoAnswer } from '../src/indicators/stats';
 import { levelOf, numberInText, onScale } from './scaleWords';
 
-export type ItemKind = 'csat' | 'nps' | 'ces' | 'resolved' | 'rating' | 'open' | 'kano';
+import type { ItemKind } from '../src/survey/definitions';
 export type ResolvedValue = 'yes' | 'partly' | 'no';
 /** Answer keys of a Kano question, in option order (stored value 1..5 = index + 1): the indicator library's. */
 export const KANO_KEYS = KANO_ANSWERS;

@@ -1,11 +1,12 @@
 import { ConfigError } from '../configError';
 import { readYamlConfig } from '../configFile';
 import { LOCALES, type Locale } from '../nlp/locale';
-import type { ItemKind } from '../../dialogs/answerParser';
 
 export type Outcome = 'bot_only' | 'agent_handled' | 'complaint';
 export const OUTCOMES: readonly Outcome[] = ['bot_only', 'agent_handled', 'complaint'];
-const KINDS: readonly ItemKind[] = ['csat', 'nps', 'ces', 'resolved', 'rating', 'open', 'kano'];
+/** The kinds of survey item a definition may use; the answer parser reads each kind's replies. */
+export const KINDS = ['csat', 'nps', 'ces', 'resolved', 'rating', 'open', 'kano'] as const;
+export type ItemKind = (typeof KINDS)[number];
 export type KanoSide = 'functional' | 'dysfunctional';
 export const KANO_SIDES: readonly KanoSide[] = ['functional', 'dysfunctional'];
 /**
