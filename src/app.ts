@@ -309,7 +309,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const branding = loadBranding(WEBCHAT_CONFIG);
   registerChatPage(server, { directline, prefix: config.directlinePrefix, branding, conversationLimit });
   registerLanding(server, { branding, demoAccounts: isDevelopment(process.env, config.microsoftAppId) ? demoAccounts(accounts) : [] });
-  const channels = await createChannels(config.channels, { server, db, log, logic: (ctx) => bot.run(ctx), onTurnError: adapter.onTurnError, maxBodyBytes: config.maxBodyBytes, now: overrides.now });
+  const channels = await createChannels(config.channels, { server, db, log, logic: (ctx) => bot.run(ctx), onTurnError: adapter.onTurnError, now: overrides.now });
   channelsHolder.host = channels;
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
   handoff.start({ adapter, appId: config.microsoftAppId });

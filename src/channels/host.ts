@@ -19,7 +19,6 @@ export interface ChannelHostOptions {
   logic: (ctx: TurnContext) => Promise<void>;
   onTurnError?: CloudAdapter['onTurnError'];
   platforms: Platform[];
-  maxBodyBytes: number;
   now?: () => Date;
   /** Webhooks are `${prefix}/<channel>`. */
   prefix?: string;
@@ -101,29 +100,7 @@ export class ChannelHost {
 
   private routes(): void {
     const s = this.o.server;
-    // Signatures are over the raw body: read it here, before restify's body parser (which then skips it).
-    s.pre((req, res, next) => {
-      if (!(req.url ?? '').startsWith(`${this.prefix}/`) || req.method === 'GET' || req.method === 'HEAD') return next();
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= this.o.maxBodyBytes) chunks.push(c);
-      });
-      req.on('error', () => next(false));
-      req.on('end', () => {
-        if (size > this.o.maxBodyBytes) {
-          res.send(413, { error: `request body is larger than ${this.o.maxBodyBytes} bytes` });
-          return next(false);
-        }
-        const r = req as any;
-        r.rawBody = Buffer.concat(chunks);
-        r._readBody = true;
-        r._parsedBody = true;
-        r.body = undefined;
-        next();
-      });
-    });
+    // Signatures are over the raw body: the app's one body reader keeps it as req.rawBody.
     for (const p of this.byId.values()) {
       const handler = async (req: restify.Request, res: restify.Response) => this.webhook(p, req, res);
       s.get(`${this.prefix}/${p.id}`, handler);

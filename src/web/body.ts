@@ -118,8 +118,8 @@ export function bodyReader(maxBytes: number): restify.RequestHandler {
 
 function parse(req: restify.Request, buf: Buffer): void {
   const text = buf.toString('utf8');
-  const r = req as restify.Request & { rawBody?: string };
-  r.rawBody = text;
+  // the bytes as received (after decompression): webhook signatures are computed over them
+  (req as restify.Request & { rawBody?: Buffer }).rawBody = buf;
   const type = (req.getContentType() ?? '').trim();
   if (JSON_TYPE.test(type)) {
     if (!text.trim()) return void (req.body = undefined);
