@@ -1,5 +1,4 @@
 import './quietDeprecations'; // before restify: see the file
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import {
   CloudAdapter,
@@ -15,9 +14,8 @@ import { t } from '../dialogs/strings';
 import { ServiceBot } from './bots/serviceBot';
 import type { AppConfig } from './config';
 import { createLogger, type Logger } from './log';
-import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
-import { Matcher } from './nlp/matcher';
-import { loadCalibration } from './nlp/calibrate';
+import { loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
+import { kbMatcher } from './nlp/kbMatcher';
 import { classifierHealth, createClassification } from './nlp/classify';
 import { redact } from './nlp/redact';
 import { Db } from './storage/db';
@@ -104,8 +102,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const interactions = new InteractionRepo(db, (s) => redact(s).text, overrides.now);
 
   const kb = loadKnowledgeBase(config.kbDir);
-  // models/matcher.json (npm run calibrate:matcher) sits beside the KB folder; absent: uncalibrated defaults
-  const matcher = Matcher.train(kbExamples(kb), { calibration: loadCalibration(join(config.kbDir, '..', 'matcher.json')) });
+  const matcher = kbMatcher(kb, config.kbDir);
 
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.microsoftAppId,

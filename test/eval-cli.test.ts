@@ -49,6 +49,35 @@ describe('eval CLI', { timeout: 90_000 }, () => {
     expect(r.ms_per_query).toBeGreaterThan(0);
   });
 
+  it('intent --oos: rows with that label are out of scope; a prediction below the threshold counts as none', async () => {
+    const train = [['text', 'intent']];
+    for (const [l, qs] of Object.entries(intents)) for (const q of qs) train.push([q, l]);
+    const test = [
+      ['text', 'intent'],
+      ['my card got stolen, block it', 'card_lost'],
+      ['I forgot the PIN', 'pin'],
+      ['what is the tallest mountain in europe', 'NONE'],
+      ['recommend a pizza place downtown', 'NONE'],
+    ];
+    writeFileSync(join(dir, 'train-oos.csv'), csv(train));
+    writeFileSync(join(dir, 'test-oos.csv'), csv(test));
+    const args = ['intent', '--train', join(dir, 'train-oos.csv'), '--test', join(dir, 'test-oos.csv'), '--text', 'text', '--label', 'intent'];
+    // the threshold is fitted on folds of train (15 rows here: a rough one, but never from the test file)
+    const r = await evalCli([...args, '--oos', 'NONE']);
+    expect(r.oos).toBe('NONE');
+    expect(r.oos_rows).toBe(2);
+    expect(r.answer_at).toBeGreaterThan(0);
+    expect(r.answer_at).toBeLessThan(1);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.5);
+    // with a given threshold: the two questions are answered, the two off-topic rows are none
+    const fixed = await evalCli([...args, '--oos', 'NONE', '--answer-at', '0.5']);
+    expect(fixed.answer_at).toBe(0.5);
+    expect(fixed.accuracy).toBe(1);
+    // without --oos every row is forced onto an intent, so the two out-of-scope rows are wrong
+    const closed = await evalCli(args);
+    expect(closed.accuracy).toBe(0.5);
+  }, 240_000);
+
   it('pairs: model and char-Jaccard baseline on a tiny paraphrase set', async () => {
     const rows = [['sentence1', 'sentence2', 'label']];
     const same = [['花呗怎么还款', '花呗如何还款'], ['借呗怎么提额', '借呗如何提高额度'], ['花呗可以分期吗', '花呗能分期吗'], ['借呗怎么还款', '借呗如何还钱']];
