@@ -1,9 +1,11 @@
 // Evaluation CLI: `npm run --silent eval -- <intent|pairs|sentiment|topics> [--flag value ...]`.
 // Progress goes to stderr; the last line of stdout is one JSON object with the figures.
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the JSON
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readCsv, requireColumns } from './csv';
+import { missingDataMessage } from './sharedData';
 import { Matcher } from '../nlp/matcher';
 import { mulberry32 } from '../nlp/linear';
 import { PairClassifier, charJaccard, type Pair } from '../nlp/pairs';
@@ -208,6 +210,10 @@ async function nlpEval(name: 'runSentimentEval' | 'runTopicsEval', args: Args): 
 
 export async function main(argv: string[]): Promise<void> {
   const { cmd, args } = parseArgs(argv);
+  for (const k of ['train', 'test'] as const) {
+    const file = (args as Record<string, unknown>)[k];
+    if (typeof file === 'string' && !existsSync(file)) throw new Error(missingDataMessage(file));
+  }
   let result: unknown;
   switch (cmd) {
     case 'intent':
