@@ -84,13 +84,13 @@ describeBrowser('first pages in headless Chromium', () => {
     await see(page, '#cNps + .chart-empty, .chart:has(#cNps) .chart-empty', /No NPS answers in this period/);
     await see(page, '.chart:has(#cTrend) .chart-empty', /no trend/);
     expect(await page.isVisible('#cNps')).toBe(false);
-    await page.screenshot({ path: `${SHOTS}/analyst-en.png` });
+    await page.screenshot({ path: `${SHOTS}/analyst-en.png`, fullPage: true });
     await page.click('#tabs [data-tab=audit]');
     await see(page, '#auditTable', /Nothing audited yet/);
     await page.click('#tabs [data-tab=dashboard]');
     await page.selectOption('#lang', 'zh-CN');
     await see(page, '.chart:has(#cNps) .chart-empty', /该时段没有 NPS 回答/);
-    await page.screenshot({ path: `${SHOTS}/analyst-zh-CN.png` });
+    await page.screenshot({ path: `${SHOTS}/analyst-zh-CN.png`, fullPage: true });
     expect(errors).toEqual([]); // no 401 from /me before the first login, no missing favicon
   }, 90_000);
 
