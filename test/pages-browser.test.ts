@@ -98,10 +98,11 @@ describeBrowser('first pages in headless Chromium', () => {
     const { page, errors } = await open('/agent', 'en-US');
     await page.waitForSelector('#login:not([hidden])');
     await login(page, 'bob', 'agent-demo');
+    await page.waitForSelector('#mineEmpty:not([hidden])');
+    await page.waitForSelector('#queueEmpty:not([hidden])');
     await see(page, '#mineEmpty', /No conversations yet/);
     await see(page, '#queueEmpty', /Nobody is waiting/);
     expect(await text(page, '#estimate')).toBe('');
-    expect(await page.isVisible('#mineEmpty')).toBe(true);
     expect(errors).toEqual([]); // no 401 from /me before the first login, no missing favicon
   }, 60_000);
 
@@ -181,6 +182,7 @@ describeBrowser('first pages in headless Chromium', () => {
     await agent.selectOption('#lang', 'zh-TW');
     await see(agent, '#queue', /客戶要求真人客服/);
     await chatSay(chat, '取消');
+    await agent.waitForSelector('#queueEmpty:not([hidden])');
     await see(agent, '#queueEmpty', /目前無人排隊/);
     expect(chatErrors).toEqual([]);
     expect(agentErrors).toEqual([]);
