@@ -178,6 +178,9 @@ describeBrowser('first pages in headless Chromium', () => {
     const page = await agent.locator('body').innerText();
     expect(page).not.toMatch(/\b(AM|PM)\b|Live updates|resolved|assigned/);
     expect(await text(agent, '#stream')).toBe('实时更新已连接');
+    const matches = await text(agent, '#matches');
+    expect(matches).toMatch(/order\.track \(0\.\d\d\)/);
+    expect(matches).not.toContain('(0.00)'); // a candidate that scored nothing is not a match
     await agent.screenshot({ path: `${SHOTS}/agent-zh-CN.png` });
     await agent.selectOption('#lang', 'zh-TW');
     await see(agent, '#queue', /客戶要求真人客服/);
