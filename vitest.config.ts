@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Tests that build a restify server themselves load it before src/app.ts would quiet DEP0111.
+    setupFiles: ['src/quietDeprecations.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // 2-core machines: keep parallelism modest so servers in e2e tests don't starve

@@ -2,6 +2,8 @@
 // against raw onnxruntime-node InferenceSession runs of the same ONNX model (pre-tokenised).
 // Usage: npx tsx bench/classify.ts [--n 600] [--data ../shared/data]
 import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
+import { existsSync } from 'node:fs';
+import { missingDataMessage } from '../src/cli/sharedData';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { readCsv } from '../src/csv';
@@ -13,6 +15,13 @@ const argv = process.argv.slice(2);
 const arg = (k: string, d: string) => (argv.includes(`--${k}`) ? argv[argv.indexOf(`--${k}`) + 1] : d);
 const n = Number(arg('n', '600'));
 const data = arg('data', '../shared/data');
+
+const files = ['waimai_10k', 'chnsenticorp_htl', 'twitter_us_airline'].map((d) => join(data, d, 'dev.csv'));
+const missing = files.find((f) => !existsSync(f));
+if (missing) {
+  console.error(`bench:classify: ${missingDataMessage(missing)}`);
+  process.exit(1);
+}
 
 const texts = [
   ...readCsv(join(data, 'waimai_10k', 'dev.csv')).slice(0, n / 3).map((r) => r.review),

@@ -1,17 +1,18 @@
-// `npm test` pretest: the browser tests drive Debian's Chromium through playwright-core (which never
-// downloads a browser). Install it on a fresh Debian machine when we may; otherwise say what to do.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// `npm test` pretest. The browser tests drive Chromium through playwright-core (which never downloads
+// a browser). Without one, every other test still runs and the browser tests are skipped; this says
+// which and why. CI sets REQUIRE_BROWSER=1 (.ci/run), where a missing browser is a failure.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (existsSync(path)) process.exit(0);
 
-const canApt = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
-if (!canApt) {
-  console.error(`Chromium not found at ${path}. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM_PATH.`);
+const dir = new URL('../test/', import.meta.url);
+const browserTests = readdirSync(dir)
+  .filter((f) => f.endsWith('.test.ts') && readFileSync(new URL(f, dir), 'utf8').includes('./helpers/browser'))
+  .map((f) => `test/${f}`);
+const how = 'install it (Debian: apt-get install chromium fonts-wqy-zenhei) or set CHROMIUM_PATH to a Chromium or Chrome binary';
+if (process.env.REQUIRE_BROWSER === '1') {
+  console.error(`Chromium not found at ${path} and REQUIRE_BROWSER=1: the browser tests must run here. ${how[0].toUpperCase()}${how.slice(1)}.`);
   process.exit(1);
 }
-console.error(`Chromium not found at ${path}: installing Debian's chromium and a CJK font (apt-get) for the browser tests...`);
-const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-execFileSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-zenhei'], { stdio: 'inherit', env });
+console.warn(`Chromium not found at ${path}: skipping the browser tests (${browserTests.join(', ')}); every other test runs. To run them, ${how}.`);

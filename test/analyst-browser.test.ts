@@ -117,7 +117,7 @@ beforeAll(async () => {
   tb = await startTestBot();
   await seed(tb);
   browser = await launchChromium();
-  const ctx = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const ctx = await browser.newContext({ viewport: { width: 1360, height: 1000 }, locale: 'zh-CN' });
   page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e));
 }, 60000);

@@ -139,3 +139,21 @@ describe('eval helpers', () => {
     expect(typeof r.per_topic).toBe('object');
   });
 });
+
+describe('figure commands without the shared data', { timeout: 90_000 }, () => {
+  it('eval and bench:classify fail with one line naming the file and where the data comes from', async () => {
+    const missing = join(dir, 'no-such-dir', 'dev.csv');
+    for (const [cmd, args] of [
+      ['src/cli/eval.ts', ['intent', '--train', missing, '--test', missing, '--text', 'text', '--label', 'category']],
+      ['bench/classify.ts', ['--data', join(dir, 'no-such-dir')]],
+    ] as const) {
+      const err = await run('npx', ['tsx', cmd, ...args], { cwd: process.cwd(), timeout: 60_000 }).then(() => undefined, (e) => e as { code: number; stderr: string; stdout: string });
+      expect(err, cmd).toBeDefined();
+      expect(err!.code).toBe(1);
+      const lines = err!.stderr.trim().split('\n');
+      expect(lines, cmd).toHaveLength(1);
+      expect(lines[0]).toMatch(/no-such-dir.*not found: .*\.\.\/shared\/data.*README "Measured figures"/);
+      expect(err!.stdout).toBe('');
+    }
+  });
+});

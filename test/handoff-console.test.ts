@@ -75,14 +75,18 @@ describeBrowser('agent console in a real browser', () => {
 
     const m = tb.channel.forConversation(customer.conversationId).length;
     await page.click('#resolve');
-    const survey = await tb.channel.waitFor(customer.conversationId, m + 1);
-    expect(survey.slice(m).map((a) => a.text).join('\n')).toMatch(/满意|评分|评价/);
+    // the closing message with the agent's name, then the survey
+    const survey = await tb.channel.waitFor(customer.conversationId, m + 2);
+    expect(survey[m].text).toContain('人工客服 Alice 已结束本次服务');
+    expect(survey.slice(m + 1).map((a) => a.text).join('\n')).toMatch(/满意|评分|评价/);
+    await page.waitForFunction(() => /客户已收到结束语和满意度问卷/.test(document.getElementById('statusNote')!.textContent!));
+    expect(await page.isVisible('#accept')).toBe(false); // no Accept on a resolved conversation
     await page.waitForFunction(() => document.getElementById('mine')!.children.length === 0);
     const row = await tb.app.db.get<any>('SELECT s.agent_id FROM surveys s JOIN interactions i ON i.id = s.interaction_id WHERE i.conversation_id = ?', [customer.conversationId]);
     expect(row.agent_id).toBe('alice');
 
     // English labels.
-    await page.click('#lang');
+    await page.selectOption('#lang', 'en');
     expect(await page.textContent('#accept')).toBe('Accept');
   }, 40_000);
 });

@@ -1,10 +1,12 @@
 // Evaluation CLI: `npm run --silent eval -- <intent|pairs|sentiment|topics> [--flag value ...]`.
 // Progress goes to stderr; the last line of stdout is one JSON object with the figures.
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the JSON
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readCsv, requireColumns } from '../csv';
 import { cliArgs, NLP_OPTIONS, stringArgs } from './args';
+import { missingDataMessage } from './sharedData';
 import { Matcher } from '../nlp/matcher';
 import { fitCalibration, loadOutOfScope, type Calibration } from '../nlp/calibrate';
 import { seededSplit } from '../nlp/ml';
@@ -211,6 +213,10 @@ async function nlpEval(name: 'runSentimentEval' | 'runTopicsEval', args: Args): 
 
 export async function main(argv: string[]): Promise<void> {
   const { cmd, args } = parseArgs(argv);
+  for (const k of ['train', 'test'] as const) {
+    const file = (args as Record<string, unknown>)[k];
+    if (typeof file === 'string' && !existsSync(file)) throw new Error(missingDataMessage(file));
+  }
   let result: unknown;
   switch (cmd) {
     case 'intent':

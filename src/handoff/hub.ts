@@ -102,6 +102,19 @@ export class HandoffHub {
     return this.customerHistory.around(interactionId);
   }
 
+  /**
+   * The minutes this customer was told when queued (or requeued), as stored with that message: the
+   * console shows the customer's own figure, not a new estimate that has moved since.
+   */
+  async toldWaitMinutes(h: Handoff): Promise<number | undefined> {
+    const rows = await this.d.interactions.transcript(h.interaction_id);
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const meta = rows[i].role === 'bot' && rows[i].meta ? (JSON.parse(rows[i].meta!) as { handoffId?: number; toldMinutes?: number }) : undefined;
+      if (meta?.handoffId === h.id && typeof meta.toldMinutes === 'number') return meta.toldMinutes;
+    }
+    return undefined;
+  }
+
   /** The wait a customer at `position` is told, in whole minutes; the console shows the same figure. */
   async waitEstimate(position: number): Promise<{ seconds: number; minutes: number }> {
     const seconds = await this.estimatedWaitSeconds(position);
@@ -138,7 +151,8 @@ export class HandoffHub {
     await this.d.interactions.logEvent(interactionId, 'handoff_queued', { handoffId: h.id, reason: h.reason, priority: h.priority });
     const position = await this.d.queue.position(h.id);
     const wait = await this.estimatedWaitSeconds(position);
-    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: waitMinutes(wait) }), { handoffId: h.id, position, wait });
+    const told = waitMinutes(wait);
+    await this.say(ctx, interactionId, fill(t('handoffQueued', locale), { position: Math.max(position, 1), minutes: told }), { handoffId: h.id, position, wait, toldMinutes: told });
     // Bot Framework handoff protocol: a channel-side hub may take over; the built-in queue serves otherwise.
     const transcript = (await this.d.interactions.transcript(interactionId)).map(
       (r) => ({ type: ActivityTypes.Message, text: r.text ?? '', timestamp: new Date(r.at), from: { id: r.sender ?? r.role, name: r.role, role: r.role === 'customer' ? 'user' : 'bot' } }) as Partial<Activity>,
@@ -517,7 +531,7 @@ export class HandoffHub {
       await this.d.interactions.logEvent(h.interaction_id, 'handoff_requeued', { handoffId: h.id, previousAgentId: h.previous_agent_id, position });
       this.events.emit('hub', { type: 'closed', handoffId: h.id, agentId: h.previous_agent_id, status: 'requeued' } satisfies HubEvent);
       const locale = normalizeLocale(h.locale) ?? 'en';
-      await this.proactiveSay(h.interaction_id, fill(handoffText('handoffRequeued', locale), { position: Math.max(position, 1), minutes: waitMinutes(wait) })).catch((error) =>
+      await this.proactiveSay(h.interaction_id, fill(handoffText('handoffRequeued', locale), { position: Math.max(position, 1), minutes: waitMinutes(wait) }), { handoffId: h.id, position, wait, toldMinutes: waitMinutes(wait) }).catch((error) =>
         this.d.log.warn('requeue notice not delivered', { error, handoffId: h.id }),
       );
     }
@@ -543,8 +557,8 @@ export class HandoffHub {
     await ctx.sendActivity(MessageFactory.text(text));
   }
 
-  private async proactiveSay(interactionId: string, text: string): Promise<void> {
-    await this.d.interactions.addTranscript(interactionId, { role: 'bot', text });
+  private async proactiveSay(interactionId: string, text: string, meta?: unknown): Promise<void> {
+    await this.d.interactions.addTranscript(interactionId, { role: 'bot', text, meta });
     await this.proactiveSend(interactionId, async (ctx) => void (await ctx.sendActivity(MessageFactory.text(text))));
   }
 

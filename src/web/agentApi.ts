@@ -86,8 +86,10 @@ export function registerAgentRoutes(server: restify.Server, d: AgentApiDeps): vo
   server.get(`${api}/queue`, ...guard, wrap(async (req, res) => {
     const queued = await d.queue.list();
     const mine = await d.db.all<Handoff>("SELECT * FROM handoffs WHERE status = 'assigned' AND agent_id = ? ORDER BY accepted_at", [req.account.id]);
-    // Each waiting customer with the estimate they would be told now (hub.waitEstimate, as in their message).
-    const queue = await Promise.all(queued.map(async (h, i) => ({ ...(await summary(h)), position: i + 1, estimatedWaitMinutes: (await d.hub.waitEstimate(i + 1)).minutes })));
+    // Each waiting customer with the minutes they were told (else what they would be told now): one figure for both sides.
+    const queue = await Promise.all(queued.map(async (h, i) => ({
+      ...(await summary(h)), position: i + 1, estimatedWaitMinutes: (await d.hub.toldWaitMinutes(h)) ?? (await d.hub.waitEstimate(i + 1)).minutes,
+    })));
     const next = await d.hub.waitEstimate(queued.length + 1); // what the next customer to ask would be told
     res.send({ queue, mine: await Promise.all(mine.map(summary)), estimatedWaitSeconds: next.seconds, estimatedWaitMinutes: next.minutes });
   }));

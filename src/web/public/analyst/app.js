@@ -4,7 +4,7 @@
   const API = '/api/analyst';
   const $ = (s, el) => (el || document).querySelector(s);
   const $$ = (s, el) => Array.from((el || document).querySelectorAll(s));
-  const state = { lang: localStorage.getItem('analyst.lang') || 'zh-CN', csrf: null, meta: null, tab: 'dashboard', cursor: null, cursors: [], charts: {}, dash: null, selected: new Set(), rows: [] };
+  const state = { lang: window.UI.pickLocale('analyst.lang') /* ?locale=, the last choice, else the browser's language */, csrf: null, meta: null, tab: 'dashboard', cursor: null, cursors: [], charts: {}, dash: null, selected: new Set(), rows: [] };
 
   const t = (k, vars) => {
     let s = (window.I18N[state.lang] || {})[k] ?? window.I18N.en[k] ?? k;
@@ -48,7 +48,10 @@
   }
 
   // ---------- login ----------
+  // Set after a login: only then is /me worth asking (a first visit shows the form without a 401 in the console).
+  const SESSION_HINT = 'analyst.session';
   function showLogin() {
+    localStorage.removeItem(SESSION_HINT);
     $('#login').classList.remove('hidden');
     ['#tabs', '#filters', '#logout'].forEach((s) => $(s).classList.add('hidden'));
     $$('.tab').forEach((s) => s.classList.add('hidden'));
@@ -56,6 +59,7 @@
   async function enter(me) {
     state.csrf = me.csrfToken || me.csrf || state.csrf;
     state.meta = await call(API + '/meta');
+    localStorage.setItem(SESSION_HINT, '1');
     $('#who').textContent = state.meta.account;
     $('#login').classList.add('hidden');
     ['#tabs', '#filters', '#logout'].forEach((s) => $(s).classList.remove('hidden'));
@@ -133,10 +137,28 @@
 
   // ---------- dashboard ----------
   const COLORS = { blue: '#3b6fd8', green: '#2e9d6a', red: '#d9534f', grey: '#a7adb8', amber: '#e2a33b', violet: '#7b61c9' };
-  function chart(id, cfg) {
+  /**
+   * Draws a chart, or (emptyKey set) says in the chart's place what is missing and how to get it;
+   * hintKey adds a line under a chart that is drawn but says little (one trend point).
+   */
+  function chart(id, cfg, emptyKey, hintKey) {
     if (state.charts[id]) state.charts[id].destroy();
+    delete state.charts[id];
+    const canvas = $('#' + id);
+    const box = canvas.parentElement;
+    let note = box.querySelector('.chart-empty');
+    if (!note) box.append((note = el('p', { class: 'chart-empty' })));
+    note.textContent = emptyKey ? t(emptyKey) : '';
+    note.classList.toggle('hidden', !emptyKey);
+    canvas.classList.toggle('hidden', !!emptyKey);
+    box.dataset.empty = emptyKey ? '1' : '';
+    let hint = box.parentElement.querySelector('.chart-hint');
+    if (!hint) box.after((hint = el('p', { class: 'chart-hint muted small' })));
+    hint.textContent = hintKey ? t(hintKey) : '';
+    hint.classList.toggle('hidden', !hintKey);
+    if (emptyKey) return;
     cfg.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { labels: { boxWidth: 12 } } } }, cfg.options || {});
-    state.charts[id] = new window.Chart($('#' + id), cfg);
+    state.charts[id] = new window.Chart(canvas, cfg);
   }
   const deltaEl = (delta) => (delta === null || delta === undefined ? el('span', { class: 'delta none' }, t('noPrev'))
     : el('span', { class: 'delta ' + (delta > 0 ? 'up' : delta < 0 ? 'down' : '') }, (delta > 0 ? '▲ ' : delta < 0 ? '▼ ' : '• ') + Math.abs(Math.round(delta * 10) / 10) + ' ' + t('vsPrev')));
@@ -173,6 +195,8 @@
       ...slaAll.map(([key, s]) => kpi('sla.' + key, t('sla') + ' · ' + slaLabel(key), fmt(s.compliance_pct, '%'), s.n,
         p && p.sla[key] && p.sla[key].compliance_pct !== null && s.compliance_pct !== null ? s.compliance_pct - p.sla[key].compliance_pct : null, '≤ ' + s.target + ' ' + unitLabel(s.unit))),
     );
+    // Axes fit the data (Chart.js scales to the values, with a little room); one point is no trend.
+    const points = d.trend.filter((x) => x.csi !== null || x.csat_pct !== null || x.nps !== null).length;
     chart('cTrend', {
       type: 'line',
       data: { labels: d.trend.map((x) => x.period), datasets: [
@@ -180,19 +204,19 @@
         { label: 'CSAT %', data: d.trend.map((x) => x.csat_pct), borderColor: COLORS.green, backgroundColor: COLORS.green, tension: 0.3, cubicInterpolationMode: 'monotone', spanGaps: true },
         { label: 'NPS', data: d.trend.map((x) => x.nps), borderColor: COLORS.violet, backgroundColor: COLORS.violet, tension: 0.3, cubicInterpolationMode: 'monotone', spanGaps: true },
       ] },
-      options: { scales: { y: { suggestedMin: -20, suggestedMax: 100 } } },
-    });
+      options: { scales: { y: { grace: '10%' } } },
+    }, points === 0 ? 'empty.trendNone' : null, points === 1 ? 'empty.trendOne' : null);
     const dims = Object.entries(r.dimensions);
     chart('cDims', {
       type: 'bar',
       data: { labels: dims.map(([id, x]) => dimLabel(id, x)), datasets: [{ label: t('chart.dimensions'), data: dims.map(([, x]) => x.score), backgroundColor: dims.map(([, x]) => (x.score === null ? COLORS.grey : x.score >= 90 ? COLORS.green : x.score >= 60 ? COLORS.blue : COLORS.red)) }] },
       options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { min: 0, max: 100 } } },
-    });
+    }, dims.some(([, x]) => x.score !== null) ? null : 'empty.dims');
     chart('cNps', {
       type: 'bar',
       data: { labels: [...Array(11).keys()].map(String), datasets: [{ label: 'NPS', data: r.nps_distribution, backgroundColor: [...Array(11).keys()].map((i) => (i <= 6 ? COLORS.red : i <= 8 ? COLORS.amber : COLORS.green)) }] },
-      options: { plugins: { legend: { display: false } } },
-    });
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+    }, r.nps_distribution.some((n) => n > 0) ? null : 'empty.nps');
     // Share of the window's feedback items mentioning each topic (share_pct from the indicator library),
     // split by the sentiment of those mentions; an item can mention several topics, so shares add up past 100.
     const tops = r.topics.slice(0, 10);
@@ -211,12 +235,12 @@
         scales: { x: { stacked: true, min: 0, title: { display: true, text: t('axis.share') }, ticks: { callback: (v) => v + '%' } }, y: { stacked: true } },
         plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.x}%` } } },
       },
-    });
+    }, tops.length ? null : 'empty.topics');
     chart('cPriority', {
       type: 'bubble',
       data: { datasets: r.priorities.map((x, i) => ({ label: dimLabel(x.dimension, r.dimensions[x.dimension]), data: [{ x: x.importance, y: x.gap, r: 6 + Math.min(14, x.priority / 2) }], backgroundColor: Object.values(COLORS)[i % 6] + 'bb' })) },
       options: { scales: { x: { title: { display: true, text: t('axis.importance') }, min: 0 }, y: { title: { display: true, text: t('axis.gap') }, min: 0 } } },
-    });
+    }, r.priorities.length ? null : 'empty.priority');
     renderAlerts(d.open_alerts);
     $('#repCsv').href = API + '/export/report.csv?' + q;
     $('#repJson').href = API + '/export/report.json?' + q;
@@ -284,7 +308,7 @@
     const q = params('feedback').toString();
     $('#fbCsv').href = API + '/export/feedback.csv?' + q;
     $('#fbJson').href = API + '/export/feedback.json?' + q;
-    $('#fbTable tbody').replaceChildren(...(d.items.length ? d.items.map(row) : [el('tr', {}, el('td', { colspan: 10, class: 'muted center' }, t('nodata')))]));
+    $('#fbTable tbody').replaceChildren(...(d.items.length ? d.items.map(row) : [el('tr', {}, el('td', { colspan: 10, class: 'empty-state' }, t('empty.feedback')))]));
     $('#feedback').dataset.query = p.toString(); // what is on screen (tests wait on it)
   }
   const sentBadge = (s, human) => (s ? el('span', { class: 'badge s-' + s + (human ? ' human' : '') }, t('s.' + s)) : el('span', { class: 'muted' }, '—'));
@@ -386,7 +410,8 @@
     const d = await call(API + '/audit?limit=200');
     $('#auditTable').replaceChildren(
       el('thead', {}, el('tr', {}, [t('a.at'), t('a.actor'), t('a.action'), t('a.target'), t('a.change')].map((h) => el('th', {}, h)))),
-      el('tbody', {}, d.entries.map((a) => el('tr', {}, el('td', { class: 'nowrap' }, a.at.slice(0, 19).replace('T', ' ')), el('td', {}, a.actor), el('td', {}, a.action), el('td', {}, a.target_type + ' ' + a.target_id), el('td', {}, describe(a.before) + ' → ' + describe(a.after))))));
+      el('tbody', {}, d.entries.length ? d.entries.map((a) => el('tr', {}, el('td', { class: 'nowrap' }, a.at.slice(0, 19).replace('T', ' ')), el('td', {}, a.actor), el('td', {}, a.action), el('td', {}, a.target_type + ' ' + a.target_id), el('td', {}, describe(a.before) + ' → ' + describe(a.after))))
+        : el('tr', {}, el('td', { colspan: 5, class: 'empty-state' }, t('empty.audit')))));
   }
   $('#dsExport').addEventListener('click', async () => {
     const u = $('#dsUser').value.trim();
@@ -416,5 +441,6 @@
 
   // ---------- start ----------
   applyLang();
-  call(API + '/me', { noRedirect: true }).then(enter, showLogin);
+  if (localStorage.getItem(SESSION_HINT)) call(API + '/me', { noRedirect: true }).then(enter, showLogin);
+  else showLogin();
 })();

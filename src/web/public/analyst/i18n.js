@@ -88,3 +88,35 @@ window.I18N = {
     drill: '此預警涉及的會話', 'g.high': '高', 'g.medium': '中', 'g.low': '低', 'g.very_satisfied': '非常滿意', 'g.satisfied': '滿意', 'g.neutral': '普通', 'g.dissatisfied': '不滿意', 'g.very_dissatisfied': '非常不滿意', nodata: '暫無資料',
   },
 };
+
+/* Empty states: what is missing and how to get it. */
+Object.assign(window.I18N.en, {
+  'empty.trendNone': 'No survey answers in this period yet, so there is no trend. Widen the dates, clear the filters, or let customers finish a few surveys in /chat.',
+  'empty.trendOne': 'Only one period has survey answers: a trend needs at least two. Choose a longer date range or trend by day.',
+  'empty.nps': 'No NPS answers in this period. NPS is asked in the full survey after agent-handled conversations; widen the dates or clear the filters.',
+  'empty.dims': 'No dimension ratings in this period. They come from the full survey (speed, attitude, expertise) after agent-handled conversations.',
+  'empty.topics': 'No classified feedback in this period. Open answers to the survey are tagged with topics a few seconds after they arrive.',
+  'empty.priority': 'No priorities yet: they need dimension ratings from the full survey.',
+  'empty.audit': 'Nothing audited yet. Corrections of feedback tags, acknowledged alerts and data-subject exports or deletions are recorded here with who did them and when.',
+  'empty.feedback': 'No feedback matches. Open answers from surveys appear here; widen the dates or clear the filters above.',
+});
+Object.assign(window.I18N['zh-CN'], {
+  'empty.trendNone': '该时段还没有问卷回答，因此没有趋势。请放宽日期、清除筛选，或在 /chat 中完成几份问卷。',
+  'empty.trendOne': '只有一个时段有问卷回答，趋势至少需要两个。请选择更长的日期范围或按天查看。',
+  'empty.nps': '该时段没有 NPS 回答。NPS 在人工服务后的完整问卷中提问；请放宽日期或清除筛选。',
+  'empty.dims': '该时段没有维度评分。维度评分（响应速度、服务态度、专业能力）来自人工服务后的完整问卷。',
+  'empty.topics': '该时段没有已分类的反馈。问卷的开放回答会在收到几秒后自动标注主题。',
+  'empty.priority': '暂无优先级：需要完整问卷中的维度评分。',
+  'empty.audit': '尚无审计记录。修正反馈标签、确认预警以及数据导出或删除都会记录在这里，包括操作人和时间。',
+  'empty.feedback': '没有符合条件的反馈。问卷的开放回答会显示在这里；请放宽日期或清除上方筛选。',
+});
+Object.assign(window.I18N['zh-TW'], {
+  'empty.trendNone': '此時段還沒有問卷回答，因此沒有趨勢。請放寬日期、清除篩選，或在 /chat 中完成幾份問卷。',
+  'empty.trendOne': '只有一個時段有問卷回答，趨勢至少需要兩個。請選擇更長的日期範圍或按天檢視。',
+  'empty.nps': '此時段沒有 NPS 回答。NPS 在真人服務後的完整問卷中提問；請放寬日期或清除篩選。',
+  'empty.dims': '此時段沒有維度評分。維度評分（回應速度、服務態度、專業能力）來自真人服務後的完整問卷。',
+  'empty.topics': '此時段沒有已分類的意見。問卷的開放回答會在收到幾秒後自動標註主題。',
+  'empty.priority': '暫無優先順序：需要完整問卷中的維度評分。',
+  'empty.audit': '尚無稽核紀錄。修正意見標籤、確認預警以及資料匯出或刪除都會記錄在這裡，包括操作人和時間。',
+  'empty.feedback': '沒有符合條件的意見。問卷的開放回答會顯示在這裡；請放寬日期或清除上方篩選。',
+});

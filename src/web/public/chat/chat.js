@@ -105,16 +105,43 @@
         };
       };
     };
+    // The status line under an agent's message names them: "Alice · Agent · Just now".
     var activityStatusMiddleware = function () {
       return function (next) {
         return function (args) {
+          var status = next(args); // an element, not a render function, for this middleware
           var agent = agentOf(args.activity);
-          var render = next(args);
-          if (!agent || args.sameTimestampGroup) return render;
-          return function () {
-            var rest = render && render.apply(null, arguments);
-            return h('span', { className: 'agent-status-line' }, h('span', { className: 'agent-status', key: 'who' }, agent.name + ' · ' + UI_TEXT[locale].agent), rest ? ' · ' : null, rest || null);
+          if (!agent || args.hideTimestamp) return status;
+          return h('span', { className: 'agent-status-line' }, h('span', { className: 'agent-status', key: 'who' }, agent.name + ' · ' + UI_TEXT[locale].agent), status ? ' · ' : null, status || null);
+        };
+      };
+    };
+    // Web Chat groups consecutive messages by sender role, and the bot and its agents are all "bot":
+    // split the groups where the agent changes, so an agent's messages get their own avatar and status.
+    var groupActivitiesMiddleware = function () {
+      return function (next) {
+        return function (args) {
+          var groups = next(args);
+          var who = function (a) {
+            var agent = agentOf(a);
+            return agent ? 'agent:' + agent.id : 'bot';
           };
+          var split = function (list) {
+            var out = [];
+            (list || []).forEach(function (group) {
+              var run = [];
+              group.forEach(function (a) {
+                if (run.length && who(run[run.length - 1]) !== who(a)) {
+                  out.push(run);
+                  run = [];
+                }
+                run.push(a);
+              });
+              if (run.length) out.push(run);
+            });
+            return out;
+          };
+          return Object.assign({}, groups, { sender: split(groups.sender), status: split(groups.status) });
         };
       };
     };
@@ -153,6 +180,7 @@
           locale: locale, // also sets the locale of every activity the customer sends
           avatarMiddleware: avatarMiddleware,
           activityStatusMiddleware: activityStatusMiddleware,
+          groupActivitiesMiddleware: groupActivitiesMiddleware,
           styleOptions: {
             rootHeight: '100%',
             accent: c.accent,
