@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log';
 import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
 import { Matcher } from './nlp/matcher';
 import { classifierHealth, createClassification } from './nlp/classify';
+import { createQuality } from './nlp/quality';
 import { redact } from './nlp/redact';
 import { Db } from './storage/db';
 import { InteractionRepo } from './storage/interactions';
@@ -63,6 +64,8 @@ export interface App {
   interactions: InteractionRepo;
   survey: SurveyModule;
   classification: Awaited<ReturnType<typeof createClassification>>;
+  /** Predicted S/A of ended interactions (undefined when the model file is missing). */
+  quality: import('./nlp/quality').QualityRepo | undefined;
   directline: DirectLine;
   handoff: HandoffHub;
   log: Logger;
@@ -96,7 +99,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
   // Open answers are classified in a background queue persisted in SQLite; a turn only enqueues.
   const recoverHolder: { recover?: (feedbackId: number) => Promise<unknown> } = {};
-  const classification = await createClassification(db, { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) }, {
+  const classifierEnv = { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) };
+  // Predicted satisfaction of ended interactions runs on the same background worker, after feedback jobs.
+  const quality = createQuality(db, (id) => interactions.transcript(id), classifierEnv, {
+    warn: (msg, fields) => log.warn(msg, fields),
+    onError: (msg, fields) => log.warn(msg, fields),
+  });
+  const classification = await createClassification(db, classifierEnv, {
+    quality,
     warn: (msg, fields) => log.warn(msg, fields),
     onError: (msg, fields) => log.warn(msg, fields),
     taxonomyPath: `${config.modelsDir}/taxonomy.yaml`,
@@ -277,5 +287,5 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, quality, directline, handoff, log, close };
 }

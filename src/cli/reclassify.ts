@@ -1,11 +1,12 @@
 /**
  * npm run reclassify -- [--db FILE] [--limit N]
- * Re-tags stored feedback with the current sentiment engine and topic tagger, with a progress bar on stderr.
+ * Re-tags stored feedback with the current sentiment engine and topic tagger, and predicts S/A again for ended
+ * interactions not predicted by the current quality model (src/nlp/quality), with a progress bar on stderr.
  * A row is re-tagged when its sentiment model id/version (feedback.model_id/model_version) or its topic tagger
  * id/version (feedback.topic_model_id/topic_model_version: taxonomy version, or learned topic model + taxonomy)
  * differs from the current ones. Resumable: rows already tagged by the current models are never queued again, so a
  * second run (or a run after an interrupted one) only does what is left. `--limit N` stops after N rows.
- * Last stdout line: JSON { task, queued, processed, remaining, model, topic_model, jobs }.
+ * Last stdout line: JSON { task, queued, processed, remaining, model, topic_model, jobs, predicted }.
  * Environment: DATABASE_PATH (when no --db), CLASSIFIER_*, MODELS_DIR, TAXONOMY_PATH (see docs/CLASSIFICATION.md).
  */
 import '../preload'; // first: keeps dotenv quiet so stdout holds only the output
@@ -41,9 +42,11 @@ async function main() {
   const env = process.env;
   const db = await Db.open(args.db ?? (env.DATABASE_PATH || './data/bot.db'));
   try {
-    const { engine, pipeline, queue } = await cliClassification(db, env);
+    const { engine, pipeline, queue, quality } = await cliClassification(db, env);
     const current = { sentiment: engine.info, topics: pipeline.topicModel };
-    const queued = await queue.enqueueStale(current);
+    // ended interactions not predicted by the current quality model ride the same queue, after the feedback
+    const qualityQueued = (await quality?.enqueueStale()) ?? 0;
+    const queued = (await queue.enqueueStale(current)) + qualityQueued;
     const total = Math.min(queued, args.limit);
     const bar = new cliProgress.SingleBar({ format: 'reclassify [{bar}] {value}/{total} {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
     bar.start(total, 0);
@@ -51,6 +54,7 @@ async function main() {
     bar.stop();
     const remaining = await queue.countStale(current);
     const jobs = await queue.counts();
+    const predicted = quality ? { model: `${quality.info.id}@${quality.info.version}`, queued: qualityQueued, remaining: await quality.countStale(), jobs: await quality.counts() } : null;
     process.stdout.write(
       JSON.stringify({
         task: 'reclassify',
@@ -60,6 +64,7 @@ async function main() {
         model: `${current.sentiment.id}@${current.sentiment.version}`,
         topic_model: `${current.topics.id}@${current.topics.version}`,
         jobs,
+        predicted,
       }) + '\n',
     );
   } finally {

@@ -60,7 +60,8 @@ export class SoftmaxRegression {
     return s;
   }
 
-  train(X: SparseVec[], y: number[], opts: TrainOptions = {}): this {
+  /** y[n] is a class index, or a target distribution over the classes (soft labels, e.g. annotators' votes). */
+  train(X: SparseVec[], y: (number | ArrayLike<number>)[], opts: TrainOptions = {}): this {
     const { epochs = 20, lr = 0.5, l2 = 1e-5, seed = 1 } = opts;
     const rnd = mulberry32(seed);
     const order = X.map((_, i) => i);
@@ -74,7 +75,9 @@ export class SoftmaxRegression {
       for (const n of order) {
         const eta = lr / (1 + lr * l2 * t++);
         const p = this.proba(X[n]);
-        p[y[n]] -= 1; // gradient of the log-loss w.r.t. the scores
+        const yn = y[n];
+        if (typeof yn === 'number') p[yn] -= 1; // gradient of the log-loss w.r.t. the scores
+        else for (let c = 0; c < C; c++) p[c] -= yn[c];
         this.scale *= 1 - eta * l2;
         if (this.scale < 1e-6) this.rescale();
         const x = X[n];

@@ -1,0 +1,141 @@
+import { TfidfVectorizer, type SparseVec } from '../features';
+import { SoftmaxRegression, type TrainOptions } from '../linear';
+import { labelDist } from './data';
+import { allFeatures, dialogueFeatures } from './features';
+import { meanScore } from './metrics';
+import { HEADS, type Dialogue, type Head } from './types';
+
+export interface QualitySettings {
+  minDf: number;
+  train: TrainOptions;
+  /** Softmax temperature applied at prediction time (chosen by cross-validation). */
+  temperature: number;
+}
+export const DEFAULT_SETTINGS: QualitySettings = { minDf: 2, train: { epochs: 15, lr: 0.5, l2: 1e-4, seed: 1 }, temperature: 1 };
+
+export interface QualityModelJson {
+  kind: 'quality';
+  id: string;
+  version: string;
+  settings: QualitySettings;
+  vocab: string[];
+  idf: string; // base64 Float32Array
+  unseenIdf: number;
+  heads: Record<Head, { w: string; b: number[] }>;
+  trainedOn: Record<string, unknown>;
+}
+
+const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const unb64 = (s: string) => {
+  const buf = Buffer.from(s, 'base64');
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+};
+
+/** Sharpens (t < 1) or flattens (t > 1) a distribution: p^(1/t), renormalised. */
+export function soften(p: ArrayLike<number>, t: number): number[] {
+  if (t === 1) return Array.from(p);
+  const q = Array.from(p, (x) => Math.pow(Math.max(x, 1e-12), 1 / t));
+  const s = q.reduce((a, b) => a + b, 0);
+  return q.map((x) => x / s);
+}
+
+/** Soft-label softmax regression over role- and position-tagged n-grams of the whole dialogue, one head per dimension. */
+export class QualityModel {
+  constructor(
+    readonly vec: TfidfVectorizer,
+    readonly heads: Record<Head, SoftmaxRegression>,
+    readonly settings: QualitySettings,
+    readonly id = 'quality-linear',
+    readonly version = 'dev',
+    readonly trainedOn: Record<string, unknown> = {},
+  ) {}
+
+  /** `feats` (allFeatures of each dialogue) may be passed in so cross-validation featurises once. */
+  static fit(
+    data: Dialogue[],
+    settings: QualitySettings = DEFAULT_SETTINGS,
+    meta: { id?: string; version?: string; trainedOn?: Record<string, unknown>; feats?: string[][] } = {},
+  ): QualityModel {
+    const feats = meta.feats ?? data.map((d) => allFeatures(dialogueFeatures(d)));
+    const vec = TfidfVectorizer.fit(feats, settings.minDf);
+    const X = feats.map((f) => vec.transform(f));
+    const heads = {} as Record<Head, SoftmaxRegression>;
+    for (const h of HEADS) {
+      const rows = data.map((d, i) => [X[i], labelDist(d, h)] as const).filter((r) => r[1]);
+      heads[h] = new SoftmaxRegression(vec.dim, 5).train(rows.map((r) => r[0]), rows.map((r) => r[1]!), settings.train);
+    }
+    return new QualityModel(vec, heads, settings, meta.id, meta.version, meta.trainedOn);
+  }
+
+  vectorize(d: Dialogue): SparseVec {
+    return this.vec.transform(allFeatures(dialogueFeatures(d)));
+  }
+
+  predictVec(x: SparseVec): Record<Head, number[]> {
+    const t = this.settings.temperature;
+    return { S: soften(this.heads.S.proba(x), t), A: soften(this.heads.A.proba(x), t) };
+  }
+
+  predict(d: Dialogue): Record<Head, number[]> {
+    return this.predictVec(this.vectorize(d));
+  }
+
+  /**
+   * Prediction with each turn's push on the expected S: the first-order effect of its features,
+   * sum over classes of x_f w_fc p_c (score_c - E[S]). A feature shared by several turns is split by count.
+   */
+  explain(d: Dialogue): { S: number[]; A: number[]; turnWeights: number[] } {
+    const df = dialogueFeatures(d);
+    const x = this.vec.transform(allFeatures(df));
+    const pred = this.predictVec(x);
+    const p = this.heads.S.proba(x);
+    const e = meanScore(p);
+    const head = this.heads.S;
+    const effect = new Map<number, number>();
+    for (let i = 0; i < x.idx.length; i++) {
+      let s = 0;
+      for (let c = 0; c < 5; c++) s += head.w[x.idx[i] * 5 + c] * p[c] * (c - 2 - e);
+      effect.set(x.idx[i], s * x.val[i]);
+    }
+    const total = new Map<number, number>();
+    const perTurn = df.turns.map((fs) => {
+      const m = new Map<number, number>();
+      for (const f of fs) {
+        const j = this.vec.vocab.get(f);
+        if (j !== undefined) m.set(j, (m.get(j) ?? 0) + 1);
+      }
+      for (const [j, n] of m) total.set(j, (total.get(j) ?? 0) + n);
+      return m;
+    });
+    const turnWeights = perTurn.map((m) => {
+      let s = 0;
+      for (const [j, n] of m) s += ((effect.get(j) ?? 0) * n) / total.get(j)!;
+      return Math.round(s * 1e4) / 1e4;
+    });
+    return { ...pred, turnWeights };
+  }
+
+  toJson(): QualityModelJson {
+    const vocab = new Array<string>(this.vec.dim);
+    for (const [f, j] of this.vec.vocab) vocab[j] = f;
+    const heads = {} as QualityModelJson['heads'];
+    for (const h of HEADS) heads[h] = { w: b64(this.heads[h].w), b: Array.from(this.heads[h].b) };
+    return { kind: 'quality', id: this.id, version: this.version, settings: this.settings, vocab, idf: b64(this.vec.idf), unseenIdf: this.vec.unseenIdf, heads, trainedOn: this.trainedOn };
+  }
+
+  static fromJson(j: QualityModelJson): QualityModel {
+    if (j?.kind !== 'quality' || !Array.isArray(j.vocab)) throw new Error('not a quality model file');
+    const vec = new TfidfVectorizer();
+    j.vocab.forEach((f, i) => vec.vocab.set(f, i));
+    vec.idf = unb64(j.idf);
+    vec.unseenIdf = j.unseenIdf;
+    const heads = {} as Record<Head, SoftmaxRegression>;
+    for (const h of HEADS) {
+      const m = new SoftmaxRegression(vec.dim, 5);
+      m.w.set(unb64(j.heads[h].w));
+      m.b.set(j.heads[h].b);
+      heads[h] = m;
+    }
+    return new QualityModel(vec, heads, j.settings, j.id, j.version, j.trainedOn);
+  }
+}
