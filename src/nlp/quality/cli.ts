@@ -75,7 +75,7 @@ export function runQualityTrain(args: Record<string, string>) {
     best ??= { settings: { ...settings, temperature: temps[0] }, cost: NaN, cv: null };
   }
   log(`training on ${data.length} dialogues with ${JSON.stringify(best!.settings)}`);
-  const trainedOn = { files, n: data.length, prior: prior(data), cv: best!.cv, date: new Date().toISOString().slice(0, 10) };
+  const trainedOn = { files: files.map((f) => f.split('/').pop()), n: data.length, prior: prior(data), cv: best!.cv, date: new Date().toISOString().slice(0, 10) };
   const model = QualityModel.fit(data, best!.settings, { id: 'quality-linear', version: args.version ?? '1', trainedOn });
   const out = args.out ?? DEFAULT_MODEL;
   mkdirSync(dirname(out), { recursive: true });

@@ -1,4 +1,7 @@
 import { textFeatures } from '../features';
+import { normalizeText } from '../segment';
+
+const HAN_RUN = /\p{Script=Han}+/gu;
 import type { Dialogue } from './types';
 
 /**
@@ -14,7 +17,7 @@ export interface DialogueFeatures {
 
 const cap = (n: number, m: number) => String(Math.min(n, m));
 
-export function dialogueFeatures(d: Dialogue): DialogueFeatures {
+export function dialogueFeatures(d: Dialogue, opts: { hanTrigrams?: boolean } = {}): DialogueFeatures {
   const n = d.turns.length;
   let lastC = -1;
   let lastH = -1;
@@ -23,6 +26,7 @@ export function dialogueFeatures(d: Dialogue): DialogueFeatures {
     const role = t.sender === 'customer' ? 'c' : 'h';
     const text = t.utterances.join(' ');
     const base = textFeatures(text);
+    if (opts.hanTrigrams) for (const run of normalizeText(text).match(HAN_RUN) ?? []) for (let k = 0; k + 3 <= run.length; k++) base.push('t:' + run.slice(k, k + 3));
     const out = base.map((f) => role + '|' + f);
     if (i === lastC) for (const f of base) out.push('lc|' + f);
     if (i === lastH) for (const f of base) out.push('lh|' + f);

@@ -22,5 +22,5 @@ export function createQuality(
     opts.warn?.('predicted-quality model not found; interactions get no predicted satisfaction', { path });
     return undefined;
   }
-  return new QualityRepo(db, loadQualityModel(path), transcript, { onError: opts.onError, backoffMs: opts.backoffMs });
+  return new QualityRepo(db, () => loadQualityModel(path), transcript, { onError: opts.onError, backoffMs: opts.backoffMs });
 }

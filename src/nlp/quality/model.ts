@@ -10,6 +10,10 @@ export interface QualitySettings {
   train: TrainOptions;
   /** Softmax temperature applied at prediction time (chosen by cross-validation). */
   temperature: number;
+  /** Models per head, each from its own shuffle seed; their probabilities are averaged. */
+  ensemble?: number;
+  /** Han character trigrams besides bigrams. */
+  hanTrigrams?: boolean;
 }
 export const DEFAULT_SETTINGS: QualitySettings = { minDf: 2, train: { epochs: 15, lr: 0.5, l2: 1e-4, seed: 1 }, temperature: 1 };
 
@@ -21,7 +25,7 @@ export interface QualityModelJson {
   vocab: string[];
   idf: string; // base64 Float32Array
   unseenIdf: number;
-  heads: Record<Head, { w: string; b: number[] }>;
+  heads: Record<Head, { w: string; b: number[] }[]>;
   trainedOn: Record<string, unknown>;
 }
 
@@ -43,7 +47,7 @@ export function soften(p: ArrayLike<number>, t: number): number[] {
 export class QualityModel {
   constructor(
     readonly vec: TfidfVectorizer,
-    readonly heads: Record<Head, SoftmaxRegression>,
+    readonly heads: Record<Head, SoftmaxRegression[]>,
     readonly settings: QualitySettings,
     readonly id = 'quality-linear',
     readonly version = 'dev',
@@ -56,24 +60,38 @@ export class QualityModel {
     settings: QualitySettings = DEFAULT_SETTINGS,
     meta: { id?: string; version?: string; trainedOn?: Record<string, unknown>; feats?: string[][] } = {},
   ): QualityModel {
-    const feats = meta.feats ?? data.map((d) => allFeatures(dialogueFeatures(d)));
+    const feats = meta.feats ?? data.map((d) => allFeatures(dialogueFeatures(d, settings)));
     const vec = TfidfVectorizer.fit(feats, settings.minDf);
     const X = feats.map((f) => vec.transform(f));
-    const heads = {} as Record<Head, SoftmaxRegression>;
+    const heads = {} as Record<Head, SoftmaxRegression[]>;
     for (const h of HEADS) {
       const rows = data.map((d, i) => [X[i], labelDist(d, h)] as const).filter((r) => r[1]);
-      heads[h] = new SoftmaxRegression(vec.dim, 5).train(rows.map((r) => r[0]), rows.map((r) => r[1]!), settings.train);
+      heads[h] = Array.from({ length: settings.ensemble ?? 1 }, (_, k) =>
+        new SoftmaxRegression(vec.dim, 5).train(rows.map((r) => r[0]), rows.map((r) => r[1]!), { ...settings.train, seed: (settings.train.seed ?? 1) + k }),
+      );
     }
     return new QualityModel(vec, heads, settings, meta.id, meta.version, meta.trainedOn);
   }
 
   vectorize(d: Dialogue): SparseVec {
-    return this.vec.transform(allFeatures(dialogueFeatures(d)));
+    return this.vec.transform(allFeatures(dialogueFeatures(d, this.settings)));
+  }
+
+  /** Average of the members' probabilities (temperature 1). */
+  raw(h: Head, x: SparseVec): Float64Array {
+    const ms = this.heads[h];
+    if (ms.length === 1) return ms[0].proba(x);
+    const p = new Float64Array(5);
+    for (const m of ms) {
+      const q = m.proba(x);
+      for (let c = 0; c < 5; c++) p[c] += q[c] / ms.length;
+    }
+    return p;
   }
 
   predictVec(x: SparseVec): Record<Head, number[]> {
     const t = this.settings.temperature;
-    return { S: soften(this.heads.S.proba(x), t), A: soften(this.heads.A.proba(x), t) };
+    return { S: soften(this.raw('S', x), t), A: soften(this.raw('A', x), t) };
   }
 
   predict(d: Dialogue): Record<Head, number[]> {
@@ -85,17 +103,18 @@ export class QualityModel {
    * sum over classes of x_f w_fc p_c (score_c - E[S]). A feature shared by several turns is split by count.
    */
   explain(d: Dialogue): { S: number[]; A: number[]; turnWeights: number[] } {
-    const df = dialogueFeatures(d);
+    const df = dialogueFeatures(d, this.settings);
     const x = this.vec.transform(allFeatures(df));
     const pred = this.predictVec(x);
-    const p = this.heads.S.proba(x);
-    const e = meanScore(p);
-    const head = this.heads.S;
     const effect = new Map<number, number>();
-    for (let i = 0; i < x.idx.length; i++) {
-      let s = 0;
-      for (let c = 0; c < 5; c++) s += head.w[x.idx[i] * 5 + c] * p[c] * (c - 2 - e);
-      effect.set(x.idx[i], s * x.val[i]);
+    for (const head of this.heads.S) {
+      const p = head.proba(x);
+      const e = meanScore(p);
+      for (let i = 0; i < x.idx.length; i++) {
+        let s = 0;
+        for (let c = 0; c < 5; c++) s += head.w[x.idx[i] * 5 + c] * p[c] * (c - 2 - e);
+        effect.set(x.idx[i], (effect.get(x.idx[i]) ?? 0) + (s * x.val[i]) / this.heads.S.length);
+      }
     }
     const total = new Map<number, number>();
     const perTurn = df.turns.map((fs) => {
@@ -119,7 +138,7 @@ export class QualityModel {
     const vocab = new Array<string>(this.vec.dim);
     for (const [f, j] of this.vec.vocab) vocab[j] = f;
     const heads = {} as QualityModelJson['heads'];
-    for (const h of HEADS) heads[h] = { w: b64(this.heads[h].w), b: Array.from(this.heads[h].b) };
+    for (const h of HEADS) heads[h] = this.heads[h].map((m) => ({ w: b64(m.w), b: Array.from(m.b) }));
     return { kind: 'quality', id: this.id, version: this.version, settings: this.settings, vocab, idf: b64(this.vec.idf), unseenIdf: this.vec.unseenIdf, heads, trainedOn: this.trainedOn };
   }
 
@@ -129,12 +148,14 @@ export class QualityModel {
     j.vocab.forEach((f, i) => vec.vocab.set(f, i));
     vec.idf = unb64(j.idf);
     vec.unseenIdf = j.unseenIdf;
-    const heads = {} as Record<Head, SoftmaxRegression>;
+    const heads = {} as Record<Head, SoftmaxRegression[]>;
     for (const h of HEADS) {
-      const m = new SoftmaxRegression(vec.dim, 5);
-      m.w.set(unb64(j.heads[h].w));
-      m.b.set(j.heads[h].b);
-      heads[h] = m;
+      heads[h] = j.heads[h].map((hj) => {
+        const m = new SoftmaxRegression(vec.dim, 5);
+        m.w.set(unb64(hj.w));
+        m.b.set(hj.b);
+        return m;
+      });
     }
     return new QualityModel(vec, heads, j.settings, j.id, j.version, j.trainedOn);
   }

@@ -34,13 +34,19 @@ const STALE = `i.ended_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM interaction_
  */
 export class QualityRepo {
   private watermark = '';
+  private loaded: QualityModel | undefined;
   constructor(
     private readonly db: Db,
-    private readonly model: QualityModel,
+    /** The model, or its loader: loaded on first use, so starting the bot does not wait for it. */
+    private readonly source: QualityModel | (() => QualityModel),
     /** The interaction's transcript rows in order (InteractionRepo.transcript). */
     private readonly transcript: (interactionId: string) => Promise<TranscriptRow[]>,
     private readonly opts: { maxAttempts?: number; backoffMs?: number; onError?: (m: string, f: Record<string, unknown>) => void } = {},
   ) {}
+
+  private get model(): QualityModel {
+    return (this.loaded ??= typeof this.source === 'function' ? this.source() : this.source);
+  }
 
   get info(): ModelRef {
     return { id: this.model.id, version: this.model.version };

@@ -4,7 +4,8 @@ import { QualityModel, soften, type QualitySettings } from './model';
 import type { Dialogue, Head } from './types';
 import { allFeatures, dialogueFeatures } from './features';
 
-const cache = new WeakMap<Dialogue[], string[][]>();
+/** Feature strings per data set and feature option, so the grid featurises once. */
+const cache = new WeakMap<Dialogue[], Map<string, string[][]>>();
 
 /** k folds by a seeded shuffle of the ids (en translations share ids with zh, so folds never split a pair). */
 export function folds(data: Dialogue[], k: number, seed = 1): number[] {
@@ -21,8 +22,11 @@ export function folds(data: Dialogue[], k: number, seed = 1): number[] {
 /** Out-of-fold probabilities at temperature 1 (the temperature is tuned on these afterwards). */
 export function outOfFold(data: Dialogue[], settings: QualitySettings, k = 5): Record<Head, number[]>[] {
   const f = folds(data, k);
-  const feats = cache.get(data) ?? data.map((d) => allFeatures(dialogueFeatures(d)));
-  cache.set(data, feats);
+  const key = String(!!settings.hanTrigrams);
+  if (!cache.has(data)) cache.set(data, new Map());
+  const byOpt = cache.get(data)!;
+  const feats = byOpt.get(key) ?? data.map((d) => allFeatures(dialogueFeatures(d, settings)));
+  byOpt.set(key, feats);
   const preds = new Array<Record<Head, number[]>>(data.length);
   const raw = { ...settings, temperature: 1 };
   for (let i = 0; i < k; i++) {

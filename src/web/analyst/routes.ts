@@ -12,6 +12,7 @@ import { BOM, FEEDBACK_COLUMNS, feedbackCsvLine } from './exportCsv';
 import { FeedbackRepo, type FeedbackQuery, type PageOpts } from './feedbackRepo';
 import { exportGoldSet, goldSetMetrics } from './goldSet';
 import { jsonOnly } from '../jsonOnly';
+import { registerPredictedRoutes } from './predicted';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'analyst');
 const CHART_JS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'chart.js', 'dist', 'chart.umd.js');
@@ -19,6 +20,7 @@ const ASSETS: Record<string, [string, string]> = {
   'app.js': [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8'],
   'style.css': [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8'],
   'i18n.js': [join(PUBLIC_DIR, 'i18n.js'), 'text/javascript; charset=utf-8'],
+  'predicted.js': [join(PUBLIC_DIR, 'predicted.js'), 'text/javascript; charset=utf-8'],
   'chart.umd.js': [CHART_JS, 'text/javascript; charset=utf-8'],
 };
 // No inline script or style anywhere: a customer's text injected into the page could not run even if escaping failed.
@@ -137,6 +139,8 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
       grades: model.grades,
     });
   }));
+
+  registerPredictedRoutes(server, { db, api, guard, wrap, filter: segmentFilter });
 
   server.get(`${api}/dashboard`, guard, wrap(async (req, res) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
