@@ -12,7 +12,7 @@ let bot: TestBot;
 const TOKEN = 'quality-e2e-token';
 beforeAll(async () => {
   bot = await startTestBot({ ANALYST_API_TOKEN: TOKEN }, { classifierEnv: { CLASSIFIER_ENGINE: 'lexical' } });
-}, 60_000);
+}, 120_000);
 afterAll(async () => bot?.stop());
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {

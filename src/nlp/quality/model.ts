@@ -22,7 +22,7 @@ export interface QualityModelJson {
   id: string;
   version: string;
   settings: QualitySettings;
-  vocab: string[];
+  vocab: string; // feature strings joined by \n (one JSON string parses much faster than 170k)
   idf: string; // base64 Float32Array
   unseenIdf: number;
   heads: Record<Head, { w: string; b: number[] }[]>;
@@ -135,17 +135,18 @@ export class QualityModel {
   }
 
   toJson(): QualityModelJson {
-    const vocab = new Array<string>(this.vec.dim);
-    for (const [f, j] of this.vec.vocab) vocab[j] = f;
+    const names = new Array<string>(this.vec.dim);
+    for (const [f, j] of this.vec.vocab) names[j] = f.replace(/\n/g, ' ');
+    const vocab = names.join('\n');
     const heads = {} as QualityModelJson['heads'];
     for (const h of HEADS) heads[h] = this.heads[h].map((m) => ({ w: b64(m.w), b: Array.from(m.b) }));
     return { kind: 'quality', id: this.id, version: this.version, settings: this.settings, vocab, idf: b64(this.vec.idf), unseenIdf: this.vec.unseenIdf, heads, trainedOn: this.trainedOn };
   }
 
   static fromJson(j: QualityModelJson): QualityModel {
-    if (j?.kind !== 'quality' || !Array.isArray(j.vocab)) throw new Error('not a quality model file');
+    if (j?.kind !== 'quality' || typeof j.vocab !== 'string') throw new Error('not a quality model file');
     const vec = new TfidfVectorizer();
-    j.vocab.forEach((f, i) => vec.vocab.set(f, i));
+    j.vocab.split('\n').forEach((f, i) => vec.vocab.set(f, i));
     vec.idf = unb64(j.idf);
     vec.unseenIdf = j.unseenIdf;
     const heads = {} as Record<Head, SoftmaxRegression[]>;
