@@ -57,14 +57,14 @@ export function runQualityTrain(args: Record<string, string>) {
   const files = (args.train ?? '../shared/data/helpdesk_dch1/train_zh.jsonl,../shared/data/helpdesk_dch1/train_en.jsonl').split(',');
   const data: (Dialogue & { file: string })[] = files.flatMap((f) => readDialogues(f).map((d) => ({ ...d, file: f })));
   const epochs = Number(args.epochs ?? DEFAULT_SETTINGS.train.epochs);
-  const l2s = list(args.l2, [3e-6, 1e-6]);
-  const temps = list(args.temperature, [1, 0.9, 0.8, 0.7, 0.6, 0.5]);
+  const l2s = list(args.l2, [DEFAULT_SETTINGS.train.l2!]);
+  const temps = list(args.temperature, [1, 0.85, 0.75, 0.65]);
   const k = Number(args.folds ?? 5);
   let best: { settings: QualitySettings; cost: number; cv: unknown } | undefined;
   for (const l2 of l2s) {
-    const settings: QualitySettings = { ...DEFAULT_SETTINGS, train: { ...DEFAULT_SETTINGS.train, epochs, l2 } };
+    const settings: QualitySettings = { ...DEFAULT_SETTINGS, ensemble: Number(args.ensemble ?? DEFAULT_SETTINGS.ensemble), train: { ...DEFAULT_SETTINGS.train, epochs, l2 } };
     const t0 = Date.now();
-    const preds = temps.length > 1 || l2s.length > 1 ? outOfFold(data, settings, k) : undefined;
+    const preds = args.cv !== 'false' && (temps.length > 1 || l2s.length > 1) ? outOfFold(data, settings, k) : undefined;
     for (const t of preds ? temps : []) {
       const cv = scoreGroups(data, preds!, t, (d) => (d as Dialogue & { file: string }).file);
       const figs = Object.values(cv);
