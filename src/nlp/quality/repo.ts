@@ -135,15 +135,17 @@ export class QualityRepo {
     const e = this.model.explain(dialogue);
     const reasons = e.turnWeights
       .map((weight, turn) => ({ turn, role: map[turn].role, transcriptIds: map[turn].ids, weight }))
-      .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
-      .slice(0, 3);
+      .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+    // at most three, and only turns that weigh at least 30% of the strongest: in a short dialogue not every turn is a reason
+    const top = Math.abs(reasons[0]?.weight ?? 0);
+    const strongest = reasons.filter((r, k) => k < 3 && r.weight !== 0 && Math.abs(r.weight) >= 0.3 * top);
     const hasCustomer = dialogue.turns.some((t) => t.sender === 'customer' && t.utterances.some((u) => u));
     return {
       s_dist: JSON.stringify(toDist(e.S)),
       a_dist: JSON.stringify(toDist(e.A)),
       s_mean: Math.round(meanScore(e.S) * 1e4) / 1e4,
       a_mean: Math.round(meanScore(e.A) * 1e4) / 1e4,
-      reasons: JSON.stringify(reasons),
+      reasons: JSON.stringify(strongest),
       turns: hasCustomer ? dialogue.turns.length : 0,
     };
   }
