@@ -57,11 +57,13 @@ interface Row {
 const BUCKETS = [0, 20, 40, 60, 80, 100.0001];
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-function stat(xs: number[]) {
+/** Mean with its normal 95% CI, clamped to the scale [lo, hi] (a small sample's interval would leave it). */
+function stat(xs: number[], lo = 0, hi = 100) {
   let s = 0;
   let s2 = 0;
   for (const x of xs) (s += x), (s2 += x * x);
-  return meanCi(xs.length, s, s2);
+  const m = meanCi(xs.length, s, s2);
+  return { ...m, ci: m.ci ? { low: Math.max(lo, m.ci.low), high: Math.min(hi, m.ci.high) } : null };
 }
 
 /** P(S >= 1) of a stored distribution, in percent. */
@@ -110,7 +112,7 @@ export async function predictedReport(db: Db, f: Filter, opts: { lowest?: number
       predicted_pct: stat(inB.map((r) => r.sat)).value,
       surveyed_pct: sp.value,
       surveyed_ci: sp.ci,
-      csat_mean: stat(inB.map((r) => r.csat!)).value,
+      csat_mean: stat(inB.map((r) => r.csat!), 1, 5).value,
     };
   });
   const rho = answered.length >= 3 ? spearman(answered.map((r) => r.sat), answered.map((r) => r.csat!)) : NaN;
@@ -137,8 +139,8 @@ export async function predictedReport(db: Db, f: Filter, opts: { lowest?: number
     no_text: predicted.length - withText.length,
     n: withText.length,
     satisfied_pct: stat(withText.map((r) => r.sat)),
-    s_mean: stat(withText.map((r) => r.s_mean!)),
-    a_mean: stat(withText.map((r) => r.a_mean!)),
+    s_mean: stat(withText.map((r) => r.s_mean!), -2, 2),
+    a_mean: stat(withText.map((r) => r.a_mean!), -2, 2),
     surveyed: { csat_pct: csat.value, n: surveyedN, coverage_pct: rows.length ? r2((100 * surveyedN) / rows.length) : null },
     gap: { respondents: gr, non_respondents: gn, difference, ci },
     calibration: { n: answered.length, spearman: Number.isFinite(rho) ? r2(rho) : null, buckets },
