@@ -14,6 +14,8 @@ import cliProgress from 'cli-progress';
 import { Db } from '../storage/db';
 import { drainUntilIdle } from '../nlp/classify';
 import { cliClassification } from './classification';
+import { createQuality } from '../nlp/quality';
+import { InteractionRepo } from '../storage/interactions';
 
 function parseArgs(argv: string[]): { db?: string; limit: number; help: boolean } {
   const out = { db: undefined as string | undefined, limit: Infinity, help: false };
@@ -33,6 +35,28 @@ function parseArgs(argv: string[]): { db?: string; limit: number; help: boolean 
   return out;
 }
 
+/**
+ * Ended interactions not predicted by the current quality model (src/nlp/quality) are predicted again, after the
+ * feedback; null when the model file is missing (a warning says so).
+ */
+async function repredict(db: Db, env: Record<string, string | undefined>, limit: number) {
+  const transcripts = new InteractionRepo(db, (s) => s); // only read here, so no redaction is needed
+  const quality = createQuality(db, (id) => transcripts.transcript(id), env, {
+    warn: (m, f) => process.stderr.write(`warning: ${m} ${JSON.stringify(f ?? {})}\n`),
+    onError: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
+    backoffMs: 200,
+  });
+  if (!quality) return null;
+  const queued = await quality.enqueueStale();
+  const total = Math.min(queued, limit);
+  const bar = new cliProgress.SingleBar({ format: 'predict S/A [{bar}] {value}/{total} interactions {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  let processed = 0;
+  while (processed < limit && (await quality.processOne())) bar.update(Math.min(++processed, total));
+  bar.stop();
+  return { model: `${quality.info.id}@${quality.info.version}`, queued, processed, remaining: await quality.countStale(), jobs: await quality.counts() };
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
@@ -42,11 +66,9 @@ async function main() {
   const env = process.env;
   const db = await Db.open(args.db ?? (env.DATABASE_PATH || './data/bot.db'));
   try {
-    const { engine, pipeline, queue, quality } = await cliClassification(db, env);
+    const { engine, pipeline, queue } = await cliClassification(db, env);
     const current = { sentiment: engine.info, topics: pipeline.topicModel };
-    // ended interactions not predicted by the current quality model ride the same queue, after the feedback
-    const qualityQueued = (await quality?.enqueueStale()) ?? 0;
-    const queued = (await queue.enqueueStale(current)) + qualityQueued;
+    const queued = await queue.enqueueStale(current);
     const total = Math.min(queued, args.limit);
     const bar = new cliProgress.SingleBar({ format: 'reclassify [{bar}] {value}/{total} {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);
     bar.start(total, 0);
@@ -54,7 +76,7 @@ async function main() {
     bar.stop();
     const remaining = await queue.countStale(current);
     const jobs = await queue.counts();
-    const predicted = quality ? { model: `${quality.info.id}@${quality.info.version}`, queued: qualityQueued, remaining: await quality.countStale(), jobs: await quality.counts() } : null;
+    const predicted = await repredict(db, env, args.limit);
     process.stdout.write(
       JSON.stringify({
         task: 'reclassify',
