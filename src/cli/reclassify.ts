@@ -47,6 +47,8 @@ async function repredict(db: Db, env: Record<string, string | undefined>, limit:
     backoffMs: 200,
   });
   if (!quality) return null;
+  // nothing has ended: no need to load the model (tens of MB) at all
+  if (!(await quality.anyEnded())) return { model: null, queued: 0, processed: 0, remaining: 0, jobs: {} };
   const queued = await quality.enqueueStale();
   const total = Math.min(queued, limit);
   const bar = new cliProgress.SingleBar({ format: 'predict S/A [{bar}] {value}/{total} interactions {eta}s left', stream: process.stderr }, cliProgress.Presets.shades_classic);

@@ -65,6 +65,10 @@ export class QualityRepo {
     return r.changes;
   }
 
+  async anyEnded(): Promise<boolean> {
+    return !!(await this.db.get('SELECT 1 FROM interactions WHERE ended_at IS NOT NULL LIMIT 1'));
+  }
+
   /** For reclassify: every ended interaction not predicted by this model id/version. */
   async enqueueStale(): Promise<number> {
     const now = new Date().toISOString();
