@@ -52,15 +52,20 @@ export class QualityRepo {
     return { id: this.model.id, version: this.model.version };
   }
 
-  /** Queue interactions that ended since the last look (all of them on the first call) and have no prediction by this model. */
+  /**
+   * Queue interactions that ended since the last look (all of them on the first call) and have no prediction yet.
+   * The model is not needed for this, so the bot loads it only when a first interaction ends; predictions by an older
+   * model are redone by `npm run reclassify` (enqueueStale), as for feedback.
+   */
   async enqueueEnded(): Promise<number> {
     const now = new Date().toISOString();
     const since = this.watermark;
     this.watermark = new Date(Date.now() - 60_000).toISOString(); // a minute back: an end written with an older clock is still seen
     const r = await this.db.run(
-      `${NEW_JOBS} SELECT i.id, 'pending', 0, ?, ?, ? FROM interactions i WHERE i.ended_at >= ? AND ${STALE}
+      `${NEW_JOBS} SELECT i.id, 'pending', 0, ?, ?, ? FROM interactions i WHERE i.ended_at >= ?
+         AND NOT EXISTS (SELECT 1 FROM interaction_quality q WHERE q.interaction_id = i.id)
          AND NOT EXISTS (SELECT 1 FROM quality_jobs j WHERE j.interaction_id = i.id AND j.status IN ('pending', 'running', 'failed')) ${REQUEUE}`,
-      [now, now, now, since, this.model.id, this.model.version],
+      [now, now, now, since],
     );
     return r.changes;
   }
