@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './log';
 import { loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
 import { kbMatcher } from './nlp/kbMatcher';
 import { classifierHealth, createClassification } from './nlp/classify';
+import { createQuality } from './nlp/quality';
 import { redact } from './nlp/redact';
 import { Db } from './storage/db';
 import { InteractionRepo } from './storage/interactions';
@@ -72,6 +73,8 @@ export interface App {
   interactions: InteractionRepo;
   survey: SurveyModule;
   classification: Awaited<ReturnType<typeof createClassification>>;
+  /** Predicted S/A of ended interactions (undefined when the model file is missing). */
+  quality: import('./nlp/quality').QualityRepo | undefined;
   directline: DirectLine;
   handoff: HandoffHub;
   /** Messaging-app channels (LINE, Telegram, WeChat, WhatsApp) that are configured. */
@@ -119,7 +122,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // Open answers are classified in a background queue persisted in SQLite; a turn only enqueues.
   const taxonomy = loadTaxonomy(`${config.modelsDir}/taxonomy.yaml`);
   const recoverHolder: { recover?: (feedbackId: number, r: { sentiment: string | null; confidence: number }) => Promise<unknown> } = {};
-  const classification = await createClassification(db, { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) }, {
+  const classifierEnv = { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) };
+  // Predicted satisfaction of ended interactions runs on the same background worker, after feedback jobs.
+  const quality = createQuality(db, (id) => interactions.transcript(id), classifierEnv, {
+    warn: (msg, fields) => log.warn(msg, fields),
+    onError: (msg, fields) => log.warn(msg, fields),
+  });
+  const classification = await createClassification(db, classifierEnv, {
+    quality,
     warn: (msg, fields) => log.warn(msg, fields),
     onError: (msg, fields) => log.warn(msg, fields),
     taxonomy,
@@ -350,5 +360,5 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       await db.close();
     })());
 
-  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, directline, handoff, channels, log, close };
+  return { server, url: `http://${host}:${addr.port}`, port: addr.port, db, adapter, bot, kb, interactions, survey, classification, quality, directline, handoff, channels, log, close };
 }

@@ -231,8 +231,11 @@ export async function main(argv: string[]): Promise<void> {
     case 'topics':
       result = await nlpEval('runTopicsEval', args);
       break;
+    case 'quality':
+      result = (await import('../nlp/quality/cli')).runQualityEval(args);
+      break;
     default:
-      throw new Error(`usage: eval <intent|pairs|sentiment|topics> --flag value ... (got "${cmd}")`);
+      throw new Error(`usage: eval <intent|pairs|sentiment|topics|quality> --flag value ... (got "${cmd}")`);
   }
   process.stdout.write(JSON.stringify(result) + '\n');
 }

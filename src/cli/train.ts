@@ -26,6 +26,7 @@ async function corrections(dbPath: string | undefined): Promise<GoldItem[]> {
 const USAGE = `usage:
   npm run train -- sentiment [--engine lexical|transformer] [--data ../shared/data] [--corrections data/bot.db] [--out models/lexical/sentiment.json] [--minutes 13]
   npm run train -- topics --train FILE --text COL --topics COL [--corrections data/bot.db] [--taxonomy models/taxonomy.yaml] [--out models/lexical/topics.json]
+  npm run train -- quality [--train A.jsonl,B.jsonl] [--l2 3e-6,...] [--temperature 1,0.85,...] [--ensemble 3] [--epochs 10] [--folds 5] [--version 2] [--out models/quality/quality.json]
 --corrections adds the analysts' corrected labels from that database to the training data.`;
 
 async function main() {
@@ -53,6 +54,8 @@ async function main() {
     mkdirSync(dirname(out), { recursive: true });
     saveJson(out, model);
     console.log(JSON.stringify({ task: 'train', kind: 'sentiment', engine: 'lexical', n: rows.length, corrections: gold.length, features: Object.keys(model.weights).length, out }));
+  } else if (task === 'quality') {
+    console.log(JSON.stringify((await import('../nlp/quality/cli')).runQualityTrain(o)));
   } else if (task === 'topics') {
     if (!o.train || !o.text || !o.topics) throw new Error(USAGE);
     const taxonomy = loadTaxonomy(o.taxonomy ?? 'models/taxonomy.yaml');

@@ -146,6 +146,8 @@ function evidenceCondition(model: IndicatorModel, indicator: string): { sql: str
     case 'handling_seconds_mean':
       return { sql: 'i.handling_seconds IS NOT NULL', params: [] };
   }
+  // predicted satisfaction: the interactions the model puts on the unhappy side
+  if (indicator.startsWith('predicted.')) return { sql: 'EXISTS (SELECT 1 FROM interaction_quality q WHERE q.interaction_id = i.id AND q.turns > 0 AND q.s_mean < 0)', params: [] };
   const dim = indicator.startsWith('dimensions.') ? model.dimensions.filter((d) => d.id === indicator.slice(11)) : model.dimensions;
   const items = leaves(dim).flatMap((l) => ('survey' in l.signal! ? [l.signal.survey] : []));
   return low(items);

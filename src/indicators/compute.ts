@@ -1,6 +1,7 @@
 import type { Aggregates, Filter } from './measures';
 import { gradeOf, leaves, SLA_IDS, type IndicatorModel, type IndicatorNode } from './model';
 import type { KanoFeature } from './kano';
+import { predictedValue, type PredictedReport } from './predicted';
 import { meanCi, nps as npsStat, pct, Z95, type Interval } from './stats';
 
 export interface Stat {
@@ -64,6 +65,8 @@ export interface Report {
   priorities: Array<{ dimension: string; importance: number; score: number; gap: number; priority: number }>;
   /** Kano classification per feature (pairs of one survey's functional/dysfunctional answers); filled by buildReport, {} elsewhere. */
   kano: Record<string, KanoFeature>;
+  /** Predicted satisfaction of every interaction (model estimate, kept apart from the surveyed figures); filled by buildReport, null elsewhere. */
+  predicted: PredictedReport | null;
   alerts: unknown[];
   warnings: string[];
 }
@@ -352,6 +355,7 @@ export function computeReport(model: IndicatorModel, a: Aggregates, filter: Filt
     operations,
     priorities,
     kano: {},
+    predicted: null,
     alerts: [],
     warnings: [...model.warnings],
   };
@@ -363,6 +367,7 @@ export function indicatorValue(r: Report, key: string): { value: number | null; 
     const s = r.sla[key.slice(4)];
     return s ? { value: s.compliance_pct, n: s.n } : { value: null, n: 0 };
   }
+  if (key.startsWith('predicted.')) return predictedValue(r.predicted, key.slice(10));
   if (key.startsWith('dimensions.')) {
     const d = r.dimensions[key.slice(11)];
     return d ? { value: d.score, n: d.n } : { value: null, n: 0 };

@@ -4,6 +4,7 @@ import { emptyAggregates, type Filter } from './measures';
 import { AlertRepo, evaluateAlerts } from './alerts';
 import { computeReport, type Report } from './compute';
 import { kanoReport } from './kano';
+import { predictedReport } from './predicted';
 import type { IndicatorModel } from './model';
 
 export * from './aggregate';
@@ -16,6 +17,7 @@ export { CsvParser, parseCsv } from '../csv';
 export * from './importCsv';
 export * from './rollup';
 export * from './kano';
+export * from './predicted';
 
 /**
  * Full report for a window and segment: indicators, Kano classification, then alert rules; alerts are stored (upsert)
@@ -26,6 +28,7 @@ export async function buildReport(db: Db, model: IndicatorModel, filter: Filter,
   const report = computeReport(model, agg, filter);
   // Kano pairs two answers of one survey, which the per-item histograms (and the rollup) do not keep: own query.
   report.kano = await kanoReport(db, filter);
+  report.predicted = await predictedReport(db, filter);
   if (opts.alerts !== false) {
     const found = await evaluateAlerts(db, model, filter, report);
     if (opts.store) {

@@ -11,6 +11,8 @@ export interface QueueOptions {
   onError?: (msg: string, fields: Record<string, unknown>) => void;
   /** Called after a result is written (e.g. to open a follow-up for clearly negative feedback). */
   onClassified?: (feedbackId: number, result: { sentiment: string | null; confidence: number }) => Promise<void>;
+  /** Second kind of job on the same worker, run when no feedback job is due: predicted S/A of ended interactions (src/nlp/quality). */
+  quality?: { processOne(): Promise<boolean>; recover(): Promise<void> };
 }
 
 const NEW_JOBS = 'INSERT INTO classification_jobs(feedback_id, status, attempts, run_after, created_at, updated_at)';
@@ -146,6 +148,7 @@ export class ClassificationQueue {
   private async run(): Promise<void> {
     // a job marked running by a process that died is due again
     await this.db.run(`UPDATE classification_jobs SET status='pending' WHERE status='running'`);
+    await this.opts.quality?.recover();
     while (this.running) {
       const did = await this.processOne().catch((err) => {
         this.opts.onError?.('classification queue error', { error: String(err) });
@@ -170,7 +173,7 @@ export class ClassificationQueue {
       `SELECT feedback_id, attempts FROM classification_jobs WHERE status='pending' AND run_after <= ? ORDER BY created_at, feedback_id LIMIT 1`,
       [now],
     );
-    if (!job) return false;
+    if (!job) return this.opts.quality ? this.opts.quality.processOne() : false;
     // claim it: another process on the same database (the bot's worker, a CLI) may have taken it meanwhile
     const claim = await this.db.run(
       `UPDATE classification_jobs SET status='running', attempts=attempts+1, updated_at=? WHERE feedback_id=? AND status='pending' AND attempts=?`,

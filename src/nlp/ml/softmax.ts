@@ -51,7 +51,8 @@ export class Softmax {
     return softmaxInPlace(this.scores(x), temperature);
   }
 
-  train(X: SparseVec[], y: ArrayLike<number>, opts: TrainOptions = {}): this {
+  /** y[n] is a class index, or a target distribution over the classes (soft labels, e.g. annotators' votes). */
+  train(X: SparseVec[], y: ArrayLike<number> | ReadonlyArray<number | ArrayLike<number>>, opts: TrainOptions = {}): this {
     const { epochs = 20, lr = 0.5, l2 = 1e-5, seed = 1, optimizer = 'sgd', bias = true } = opts;
     const rnd = mulberry32(seed);
     const order = shuffle(X.map((_, i) => i), rnd);
@@ -72,7 +73,9 @@ export class Softmax {
         this.scores(x, p);
         if (scale !== 1) for (let c = 0; c < C; c++) p[c] = this.b[c] + (p[c] - this.b[c]) * scale;
         softmaxInPlace(p);
-        p[y[n]] -= 1; // gradient of the log-loss w.r.t. the scores
+        const yn = y[n]; // gradient of the log-loss w.r.t. the scores
+        if (typeof yn === 'number') p[yn] -= 1;
+        else for (let c = 0; c < C; c++) p[c] -= yn[c];
         if (G) {
           for (let i = 0; i < x.idx.length; i++) {
             const base = x.idx[i] * C;

@@ -13,6 +13,7 @@ import { FeedbackRepo, type FeedbackQuery, type PageOpts } from './feedbackRepo'
 import { exportGoldSet, goldSetMetrics } from './goldSet';
 import { jsonOnly } from '../jsonOnly';
 import { HttpError, route, type AuthedRequest } from '../http';
+import { registerPredictedRoutes } from './predicted';
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'analyst');
 const CHART_JS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'node_modules', 'chart.js', 'dist', 'chart.umd.js');
@@ -21,6 +22,7 @@ const ASSETS = new Map<string, [string, string]>([
   ['app.js', [join(PUBLIC_DIR, 'app.js'), 'text/javascript; charset=utf-8']],
   ['style.css', [join(PUBLIC_DIR, 'style.css'), 'text/css; charset=utf-8']],
   ['i18n.js', [join(PUBLIC_DIR, 'i18n.js'), 'text/javascript; charset=utf-8']],
+  ['predicted.js', [join(PUBLIC_DIR, 'predicted.js'), 'text/javascript; charset=utf-8']],
   ['chart.umd.js', [CHART_JS, 'text/javascript; charset=utf-8']],
 ]);
 // No inline script or style anywhere: a customer's text injected into the page could not run even if escaping failed.
@@ -140,6 +142,8 @@ export function registerAnalystRoutes(server: restify.Server, deps: AnalystDeps)
       grades: model.grades,
     });
   }));
+
+  registerPredictedRoutes(server, { db, api, guard, wrap, filter: segmentFilter });
 
   server.get(`${api}/dashboard`, guard, wrap(async (req, res) => {
     const q = (req.query ?? {}) as Record<string, unknown>;

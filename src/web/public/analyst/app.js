@@ -122,9 +122,9 @@
     state.tab = tab;
     $$('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === tab));
     $$('.tab').forEach((s) => s.classList.toggle('hidden', s.id !== tab));
-    $('#filters').classList.toggle('hidden', !['dashboard', 'feedback'].includes(tab));
+    $('#filters').classList.toggle('hidden', !['dashboard', 'feedback', 'predicted'].includes(tab));
     $$('.dash-only').forEach((e) => e.classList.toggle('hidden', tab !== 'dashboard'));
-    ({ dashboard: loadDashboard, feedback: () => loadFeedback(true), quality: loadQuality, audit: loadAudit, privacy: () => {} })[tab]();
+    ({ dashboard: loadDashboard, feedback: () => loadFeedback(true), predicted: () => window.PredictedPanel.load(panelApi), quality: loadQuality, audit: loadAudit, privacy: () => {} })[tab]();
   }
   $$('#tabs button').forEach((b) => b.addEventListener('click', () => show(b.dataset.tab)));
   $('#apply').addEventListener('click', () => show(state.tab));
@@ -438,6 +438,9 @@
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => box.classList.add('hidden'), 6000);
   });
+
+  // helpers for the panels in their own files (predicted.js)
+  const panelApi = { call, el, t, chart, params, fmt, COLORS };
 
   // ---------- start ----------
   applyLang();
