@@ -160,6 +160,7 @@ describe('activity validation names the field', () => {
     ['serviceUrl as an object', { serviceUrl: { href: 'http://127.0.0.1' } }, 'serviceUrl'],
     ['timestamp not a date', { timestamp: 'yesterday' }, 'timestamp'],
     ['membersAdded not a list', { type: 'conversationUpdate', membersAdded: 'all' }, 'membersAdded'],
+    ['value nested 10,000 levels deep', { value: JSON.parse('['.repeat(10_000) + ']'.repeat(10_000)) }, 'nested deeper'],
   ])('%s → 400', async (_name, over, field) => {
     const r = await fetch(`${bot.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(over)) });
     expect(r.status).toBe(400);
