@@ -10,6 +10,8 @@ import { httpRequest, rawRequest } from './helpers/rawHttp';
 // About 2,000 cases in all (FUZZ_RUNS scales them); fast-check prints the seed and the case on a failure.
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SECRET = 'fuzz-directline-secret-0123456789';
+// Replay a reported failure: FUZZ_SEED=<seed> FUZZ_PATH=<path> npx vitest run test/fuzz-http.test.ts
+const REPLAY = process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH, endOnFailure: true } : {};
 
 let bot: TestBot;
 let routes: { method: string; path: string }[] = [];
@@ -88,9 +90,11 @@ const bodyBytes = fc.oneof(
   fc.integer({ min: 1, max: 70 }).map((d) => Buffer.from('['.repeat(d * 20) + ']'.repeat(d * 20))),
 );
 
+const BOMB = gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20)); // 2 KB that inflates to 2 MB
+
 /** The body as sent: plain, really compressed to match the header, or mismatched on purpose. */
 const encoded = fc.tuple(bodyBytes, encoding, fc.constantFrom('match', 'match', 'raw', 'gzip-bomb')).map(([b, enc, how]) => {
-  if (how === 'gzip-bomb') return { body: gzipSync(Buffer.alloc(2 * 1024 * 1024, 0x20)), enc: enc ?? 'gzip' };
+  if (how === 'gzip-bomb') return { body: BOMB, enc: enc ?? 'gzip' };
   if (how === 'raw' || !enc) return { body: b, enc };
   const e = enc.toLowerCase();
   if (e === 'gzip' || e === 'x-gzip') return { body: gzipSync(b), enc };
@@ -123,9 +127,9 @@ function build(method: string, path: string, h: Record<string, unknown>, body: B
 }
 
 let cases = 0;
-async function check(req: Buffer): Promise<void> {
+async function check(req: Buffer, halfClose = false): Promise<void> {
   cases++;
-  const r = await rawRequest(bot.app.port, req, 10_000);
+  const r = await rawRequest(bot.app.port, req, 10_000, halfClose);
   // A response came (2xx, 4xx or 5xx; 101 only for a genuine upgrade) — never a timeout or a dropped connection.
   expect(r.status === 101 || (r.status >= 200 && r.status < 600), `status ${r.status} for:\n${req.toString('latin1').slice(0, 600)}`).toBe(true);
   const h = await fetch(`${bot.app.url}/healthz`);
@@ -141,9 +145,11 @@ describe('fuzz: the server answers every hostile request and stays up', () => {
         let i = 0;
         const path = r.path.replace(/:[A-Za-z]+/g, () => segs[i++ % segs.length] || 'x') + q;
         const method = otherMethod ? (r.method === 'GET' ? 'POST' : 'GET') : r.method;
-        await check(build(method, path, h, method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : body, method === 'GET' ? undefined : enc));
+        const framing = (h.extra as unknown as [string, string] | undefined)?.[0];
+        const lying = framing === 'Content-Length' || framing === 'Transfer-Encoding';
+        await check(build(method, path, h, method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : body, method === 'GET' ? undefined : enc), lying);
       }),
-      { numRuns: Math.round(RUNS * 0.55), interruptAfterTimeLimit: 150_000 },
+      { numRuns: Math.round(RUNS * 0.55), interruptAfterTimeLimit: 150_000, ...REPLAY },
     );
   }, 200_000);
 
@@ -154,7 +160,7 @@ describe('fuzz: the server answers every hostile request and stays up', () => {
         const body = enc === 'gzip' ? gzipSync(raw) : raw;
         await check(build('POST', '/api/messages', { contentType: type ?? 'application/json' }, body, enc === 'gzip' ? 'gzip' : undefined));
       }),
-      { numRuns: Math.round(RUNS * 0.25), interruptAfterTimeLimit: 120_000 },
+      { numRuns: Math.round(RUNS * 0.25), interruptAfterTimeLimit: 120_000, ...REPLAY },
     );
   }, 200_000);
 
@@ -164,7 +170,7 @@ describe('fuzz: the server answers every hostile request and stays up', () => {
         const path = `${base}${id}/stream${t === undefined ? '' : `?t=${t}&watermark=${t}`}`;
         await check(build('GET', path, { cookie: c, upgrade: up ?? 'websocket' }, Buffer.alloc(0)));
       }),
-      { numRuns: Math.round(RUNS * 0.2), interruptAfterTimeLimit: 120_000 },
+      { numRuns: Math.round(RUNS * 0.2), interruptAfterTimeLimit: 120_000, ...REPLAY },
     );
   }, 200_000);
 });

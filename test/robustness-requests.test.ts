@@ -97,7 +97,7 @@ describe('requests that ended the process now get a clean 4xx', () => {
   );
 
   it('a real gzip body over the limit (before or after inflating) → 413', async () => {
-    const big = gzipSync(Buffer.from(JSON.stringify(activity({ text: 'x', junk: Array.from({ length: 150_000 }, (_, i) => i.toString(36)).join('') }))));
+    const big = gzipSync(Buffer.from(JSON.stringify(activity({ text: 'x', junk: 'refund please '.repeat(30_000) }))));
     const noise = gzipSync(Buffer.from(Array.from({ length: 600_000 }, () => Math.random().toString(36)[2]).join('')));
     expect(big.length).toBeLessThan(256 * 1024);
     expect(noise.length).toBeGreaterThan(256 * 1024);
@@ -164,6 +164,14 @@ describe('activity validation names the field', () => {
     const r = await fetch(`${bot.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity(over)) });
     expect(r.status).toBe(400);
     expect((await r.json()).error).toContain(field);
+  });
+
+  it('an activity nested 10,000 levels deep → 400 (storing it would overflow the stack)', async () => {
+    const head = JSON.stringify(activity()).slice(0, -1);
+    const body = `${head},"value":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const r = await fetch(`${bot.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(r.status).toBe(400);
+    expect((await r.json()).error).toMatch(/nested deeper/);
   });
 
   it.each(['/agent/assets/constructor', '/analyst/assets/toString', '/agent/assets/__proto__', '/analyst/assets/hasOwnProperty', '/agent/assets/..%2Fapp.js'])('%s → 404', async (path) => {

@@ -50,7 +50,23 @@ export function validateActivityBody(contentType: string | undefined, body: unkn
   if (a.attachments !== undefined && a.attachments !== null && !Array.isArray(a.attachments)) return { status: 400, message: 'activity.attachments must be a list' };
   if (a.entities !== undefined && a.entities !== null && !Array.isArray(a.entities)) return { status: 400, message: 'activity.entities must be a list' };
   if (a.channelData !== undefined && a.channelData !== null && !isObject(a.channelData)) return { status: 400, message: 'activity.channelData must be an object' };
+  // JSON.parse takes any depth, but storing the activity (JSON.stringify) would overflow the stack.
+  if (tooDeep(a, MAX_DEPTH)) return { status: 400, message: `activity is nested deeper than ${MAX_DEPTH} levels` };
   return undefined;
+}
+
+export const MAX_DEPTH = 64;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+export function tooDeep(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const c of Object.values(v)) if (c && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
 }
 
 function parseUrl(s: string): URL | undefined {

@@ -89,7 +89,7 @@ function bearer(req: restify.Request): string | undefined {
 }
 
 function isHttps(req: restify.Request): boolean {
-  return (req as any).isSecure?.() === true || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
+  return req.isSecure() === true || String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https';
 }
 
 export function registerAuthRoutes(server: restify.Server, opts: { prefix: string; role: Role; accounts: Account[]; sessions: SessionStore; log: Logger; limits?: Partial<LoginLimits> }): void {

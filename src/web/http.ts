@@ -116,10 +116,3 @@ export function readCookie(req: restify.Request, name: string): string | undefin
   }
   return undefined;
 }
-
-/** A path parameter as a string (restify may hand over non-strings for odd paths). */
-export function pathParam(req: restify.Request, name: string): string {
-  const v = (req.params as Record<string, unknown> | undefined)?.[name];
-  if (typeof v !== 'string') throw new HttpError(400, `path parameter ${name} is missing`);
-  return v;
-}

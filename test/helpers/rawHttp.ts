@@ -11,7 +11,7 @@ export interface RawResponse {
  * Sends bytes exactly as given over a fresh TCP connection and reads until the server closes
  * (or `timeoutMs`), so headers no HTTP client would send (bad cookies, odd encodings, upgrades) reach the server.
  */
-export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5000): Promise<RawResponse> {
+export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5000, halfClose = false): Promise<RawResponse> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect(port, '127.0.0.1');
@@ -42,7 +42,10 @@ export function rawRequest(port: number, request: Buffer | string, timeoutMs = 5
     });
     socket.on('error', () => done());
     socket.on('close', () => done());
-    socket.write(request);
+    // halfClose: the client says it has nothing more to send (an HTTP server may rightly wait for a body
+    // whose Content-Length promised more bytes than came, as long as the connection stays open).
+    if (halfClose) socket.end(request);
+    else socket.write(request);
   });
 }
 

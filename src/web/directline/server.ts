@@ -10,6 +10,7 @@ import { DirectLineStore, type StoredActivity } from './store';
 import { TokenService, type TokenClaims } from './tokens';
 import { HttpError, route } from '../http';
 import type { RateLimiter } from '../rateLimit';
+import { MAX_DEPTH, tooDeep } from '../activityValidation';
 
 export interface DirectLineOptions {
   server: restify.Server;
@@ -114,9 +115,10 @@ export class DirectLine {
       res.send(200, { conversationId: cid, ...this.tokens.issue(cid, uid) });
     }));
     s.post(`${b}/conversations`, this.wrap(async (req, res) => {
-      this.limit(req);
       const access = this.access(req);
       if ('status' in access) return res.send(access.status, { error: access.error });
+      // The secret mints a new conversation each time; a token's conversation was counted when it was issued.
+      if (access.kind === 'secret') this.limit(req);
       const body = (req.body && typeof req.body === 'object' ? req.body : {}) as { user?: { id?: unknown }; locale?: unknown };
       const locale = typeof body.locale === 'string' && body.locale.length <= 20 ? body.locale : undefined;
       let cid: string;
@@ -429,20 +431,6 @@ function checkActivity(body: unknown): string | undefined {
   for (const v of [a.id, cid])
     if (v !== undefined && (typeof v !== 'string' || !v || v.length > 200)) return 'activity id and channelData.clientActivityID must be strings of 1 to 200 characters';
   return undefined;
-}
-
-const MAX_DEPTH = 64;
-
-/** Iterative, so the check itself cannot overflow the stack. */
-function tooDeep(root: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (!v || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const c of Object.values(v)) if (c && typeof c === 'object') stack.push([c, d + 1]);
-  }
-  return false;
 }
 
 /** The client's own id for an activity (checked by checkActivity), if it sent one. */
