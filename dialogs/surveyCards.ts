@@ -1,7 +1,7 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { LOCALES, type Locale } from '../src/nlp/locale';
 import type { SurveyItem } from '../src/survey/definitions';
-import { detectSmallTalk } from '../src/nlp/smalltalk';
+import { analyseActs } from '../src/nlp/acts';
 import { KANO_DEFAULT_LABELS, parseAnswer, scaleHint } from './answerParser';
 
 const S = {
@@ -134,10 +134,14 @@ export function recoveryReply(submitted: unknown, text: string | undefined): 'ye
   if (!t) return undefined;
   if (LOCALES.some((l) => S.recoveryYes[l] === t)) return 'yes';
   if (LOCALES.some((l) => S.recoveryNo[l] === t)) return 'no';
-  if (detectSmallTalk(t) === 'human') return 'yes';
+  const a = analyseActs(t);
+  if (a.acts.has('human')) return 'yes';
   const p = parseAnswer(t, { kind: 'resolved' });
   if (p.kind === 'stop') return 'stop';
   if (p.kind === 'value') return p.value === 'yes' ? 'yes' : 'no';
+  // "yes please", "好的", "麻烦了" / "不需要", "nah" in words, in every locale
+  if (!a.content && (a.acts.has('affirm') || a.acts.has('ack'))) return 'yes';
+  if (!a.content && a.acts.has('deny')) return 'no';
   return undefined;
 }
 
