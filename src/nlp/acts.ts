@@ -50,7 +50,8 @@ function boundaryOk(s: string, end: number): boolean {
   return end >= s.length || !LATIN_WORD.test(s[end]) || !LATIN_WORD.test(s[end - 1]);
 }
 
-const PEEL_START = PEEL.map(([a, re]) => [a, new RegExp(`^(?:${re.source})`)] as const);
+// A Han act word followed by 的/得/地/过/着 is part of a phrase ("收到的东西有破损"), not an act.
+const PEEL_START = PEEL.map(([a, re]) => [a, new RegExp(`^(?:${re.source})(?![的得地过着])`)] as const);
 const PEEL_END = PEEL.map(([a, re]) => [a, new RegExp(`(?:${re.source})${P}$`)] as const);
 
 function wholeAct(s: string): Act | undefined {
@@ -105,12 +106,14 @@ function peelClause(s: string, acts: Set<Act>): [number, number] {
 /** Acts and content of a message. */
 export function analyseActs(text: string): ActAnalysis {
   const acts = new Set<Act>();
-  const original = (text ?? '').normalize('NFKC');
-  // normalizeText folds character by character after NFKC, so offsets line up with `original`.
+  const raw = text ?? '';
+  const original = raw.normalize('NFKC');
+  // normalizeText folds character by character after NFKC, so offsets line up with `original` (and with the
+  // customer's own text when NFKC changed no length, e.g. only full-width punctuation).
   const norm = normalizeText(original);
   const aligned = norm.length === original.length;
   if (HUMAN.test(norm)) acts.add('human');
-  const src = aligned ? original : norm;
+  const src = !aligned ? norm : raw.length === norm.length ? raw : original;
   let first = -1;
   let last = -1;
   let pos = 0;
