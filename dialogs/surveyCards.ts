@@ -152,15 +152,15 @@ export function recoveryActivity(locale: Locale, mode: 'card' | 'suggested' | 't
   const no = surveyText('recoveryNo', locale);
   if (mode === 'text') return MessageFactory.text(`${text}\n${yes} / ${no}`);
   if (mode === 'suggested') return MessageFactory.suggestedActions([yes, no], text);
+  // One rendering: the words are the activity's text; the card carries only the two buttons.
   const card = CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     version: '1.3',
-    body: [{ type: 'TextBlock', text, wrap: true }],
+    body: [],
     actions: [
       { type: 'Action.Submit', title: yes, data: { surveyItem: '__recovery__', value: 'yes' } },
       { type: 'Action.Submit', title: no, data: { surveyItem: '__recovery__', value: 'no' } },
     ],
   });
-  // One rendering: the card carries the words; `summary` is for notifications and transcripts.
-  return { ...MessageFactory.attachment(card), summary: text };
+  return MessageFactory.attachment(card, text);
 }
