@@ -239,15 +239,14 @@ class RouterDialog extends Dialog {
     await this.send(ctx, interaction, withReply(this.fallback(ctx.activity.channelId, locale), { reply: 'fallback', confidence: round(result.confidence) }), meta);
   }
 
-  /** One rendering: a hero card on channels that show cards, else text with a suggested action (never both). */
+  /**
+   * One rendering: the words travel once, as the activity's text (the text fallback on channels without cards);
+   * card channels get the "Talk to a person" button as a hero card with no words of its own, others a suggested action.
+   */
   private fallback(channel: string | undefined, locale: Locale): Partial<Activity> {
     const text = t('lowConfidence', locale);
     const button = { type: ActionTypes.ImBack, title: t('talkToPerson', locale), value: t('talkToPerson', locale) };
-    if (channel && (this.deps.cardChannels ?? []).includes(channel)) {
-      const msg = MessageFactory.attachment(CardFactory.heroCard('', text, undefined, [button]));
-      // The card carries the words; `summary` is what notifications and transcripts show.
-      return { ...msg, text: undefined, summary: text } as Partial<Activity>;
-    }
+    if (channel && (this.deps.cardChannels ?? []).includes(channel)) return MessageFactory.attachment(CardFactory.heroCard('', undefined, [button]), text);
     return MessageFactory.suggestedActions([button], text);
   }
 

@@ -1,7 +1,7 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
 import { LOCALES, type Locale } from '../src/nlp/locale';
 import type { SurveyItem } from '../src/survey/definitions';
-import { detectSmallTalk } from '../src/nlp/smalltalk';
+import { analyseActs } from '../src/nlp/acts';
 import { KANO_DEFAULT_LABELS, parseAnswer, scaleHint } from './answerParser';
 
 const S = {
@@ -134,10 +134,14 @@ export function recoveryReply(submitted: unknown, text: string | undefined): 'ye
   if (!t) return undefined;
   if (LOCALES.some((l) => S.recoveryYes[l] === t)) return 'yes';
   if (LOCALES.some((l) => S.recoveryNo[l] === t)) return 'no';
-  if (detectSmallTalk(t) === 'human') return 'yes';
+  const a = analyseActs(t);
+  if (a.acts.has('human')) return 'yes';
   const p = parseAnswer(t, { kind: 'resolved' });
   if (p.kind === 'stop') return 'stop';
   if (p.kind === 'value') return p.value === 'yes' ? 'yes' : 'no';
+  // "yes please", "好的", "麻烦了" / "不需要", "nah" in words, in every locale
+  if (!a.content && (a.acts.has('affirm') || a.acts.has('ack'))) return 'yes';
+  if (!a.content && a.acts.has('deny')) return 'no';
   return undefined;
 }
 
@@ -148,15 +152,15 @@ export function recoveryActivity(locale: Locale, mode: 'card' | 'suggested' | 't
   const no = surveyText('recoveryNo', locale);
   if (mode === 'text') return MessageFactory.text(`${text}\n${yes} / ${no}`);
   if (mode === 'suggested') return MessageFactory.suggestedActions([yes, no], text);
+  // One rendering: the words are the activity's text; the card carries only the two buttons.
   const card = CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     version: '1.3',
-    body: [{ type: 'TextBlock', text, wrap: true }],
+    body: [],
     actions: [
       { type: 'Action.Submit', title: yes, data: { surveyItem: '__recovery__', value: 'yes' } },
       { type: 'Action.Submit', title: no, data: { surveyItem: '__recovery__', value: 'no' } },
     ],
   });
-  // One rendering: the card carries the words; `summary` is for notifications and transcripts.
-  return { ...MessageFactory.attachment(card), summary: text };
+  return MessageFactory.attachment(card, text);
 }

@@ -64,3 +64,40 @@ describe('survey answers in natural language', () => {
     expect(value('3分还是4分吧')).toBe('invalid'); // two numbers
   });
 });
+
+describe('one rendering per message (issue 15)', async () => {
+  const { repromptActivity, recoveryActivity } = await import('../dialogs/surveyCards');
+  const item = {
+    id: 'csat',
+    kind: 'csat' as const,
+    scale: { min: 1, max: 5 },
+    text: { en: 'Overall, how satisfied are you?', 'zh-CN': '您对本次服务满意吗？', 'zh-TW': '您對本次服務滿意嗎？' },
+  };
+  it('a card re-prompt says the hint once, as a sentence, and the question as its own paragraph', () => {
+    const a = repromptActivity(item as never, 'en', 'card');
+    expect(a.text).toMatch(/^Sorry, I didn't get that\. Please answer with a number from 1 to 5 .*"stop" to end\.\n\nOverall, how satisfied are you\?/);
+    const card = JSON.stringify(a.attachments);
+    expect(card).not.toMatch(/didn't get that/);
+    expect(card).not.toMatch(/how satisfied/);
+  });
+  it('the recovery card carries its words once: as text, with only the buttons in the card', () => {
+    const a = recoveryActivity('zh-TW', 'card', 12);
+    expect(a.text).toMatch(/12 小時內/);
+    expect(JSON.stringify(a.attachments)).not.toMatch(/小時內/);
+    expect(recoveryActivity('en', 'text', 6).text).toMatch(/within 6 hours/);
+  });
+});
+
+describe('answers to the offer of a person inside the survey', async () => {
+  const { recoveryReply } = await import('../dialogs/surveyCards');
+  it.each([
+    ['yes please', 'yes'],
+    ['好的', 'yes'],
+    ['麻烦了', 'yes'],
+    ['要', 'yes'],
+    ['找个真人吧', 'yes'],
+    ['不需要', 'no'],
+    ['nah', 'no'],
+    ['不用了', 'stop'],
+  ])('%s → %s', (text, want) => expect(recoveryReply(undefined, text)).toBe(want));
+});
