@@ -175,6 +175,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     offerSurvey: (id, trigger) => survey.offerSurvey(id, trigger),
     surveyOpen: async (id) => ['offered', 'started'].includes((await survey.surveys.forInteraction(id))?.status ?? ''),
     surveyed: async (id) => !!(await survey.surveys.forInteraction(id)),
+    kbAnswers: (text, locale) => matcher.match(text, locale).outcome === 'answer',
     dialogState: conversationState.createProperty('DialogState'),
   });
   hubHolder.hub = handoff;

@@ -17,7 +17,7 @@ import type { InteractionRepo } from '../storage/interactions';
 import { CustomerHistory, type HistoryInteraction } from './history';
 import { HandoffQueue, OPEN_SQL, OPEN_STATUSES, type Handoff } from './queue';
 import { handoffText } from './strings';
-import { isCancel, isComplaint, isLeaveMessage, yesNo, type HandoffReason } from './triggers';
+import { isCancel, isComplaint, isLeaveMessage, isQuestion, yesNo, type HandoffReason } from './triggers';
 
 export interface HandoffSettings {
   /** Seconds per queue position (per online agent) while no handoff has been resolved recently. */
@@ -68,6 +68,8 @@ export interface HubDeps {
   offerSurvey: (interactionId: string, trigger: 'agent_resolved') => Promise<boolean>;
   /** Active survey for this interaction: its answers must not trigger a complaint handoff. */
   surveyOpen: (interactionId: string) => Promise<boolean>;
+  /** True when the knowledge base answers this text directly (a question about a complaint is then answered, not queued). */
+  kbAnswers?: (text: string, locale: Locale) => boolean;
   /** Any survey (open or closed) for this interaction: the reason a resolve offers none. */
   surveyed?: (interactionId: string) => Promise<boolean>;
   /** The bot's dialog stack: a complaint in the first message seeds it so the later survey can start. */
@@ -231,6 +233,9 @@ export class HandoffHub {
     const current = await this.d.interactions.current(a.conversation.id);
     if (current && (await this.d.surveyOpen(current.id))) return false;
     const locale = normalizeLocale(current?.locale) ?? (/[\u4e00-\u9fff]/.test(text) ? 'zh-CN' : 'en');
+    // A question about a complaint (its status, time limits) is the knowledge base's to answer when it can;
+    // a complaint being made goes to a person with priority.
+    if (isQuestion(text) && this.d.kbAnswers?.(text, locale)) return false;
     const interaction = current ?? (await ensureInteraction(ctx, this.d.interactions, locale));
     await this.customerSaid(interaction.id, ctx, text);
     await this.d.interactions.update(interaction.id, { handoff_offered: 1, handoff_reason: 'complaint' });

@@ -8,6 +8,15 @@ export function isComplaint(text: string): boolean {
   return COMPLAINT.test(text);
 }
 
+// A question about something (its status, how long, how to), as opposed to a statement lodging it.
+const QUESTION_ZH = /[?？]|吗|嗎|呢\s*[。.!！]?\s*$|怎么|怎麼|怎样|怎樣|如何|多久|多长|多長|什么时候|什麼時候|甚麼時候|何时|何時|进度|進度|进展|進展|状态|狀態|结果|結果|哪|几天|幾天|几时|幾時|是否|能不能|可不可以|有没有|有沒有/;
+const QUESTION_EN = /\?|^\s*(what|how|when|where|why|which|who|is|are|can|could|do|does|did|will|has|have|any)\b|\b(status|progress|how long|update on)\b/i;
+
+/** True for a question (status, time, how-to), which the knowledge base may answer; false for a statement. */
+export function isQuestion(text: string): boolean {
+  return QUESTION_ZH.test(text) || QUESTION_EN.test(text);
+}
+
 /** Command honoured while waiting for or talking to an agent. */
 export function isCancel(text: string): boolean {
   return CANCEL.test(text);
