@@ -131,7 +131,10 @@ async function check(req: Buffer, halfClose = false): Promise<void> {
   cases++;
   const r = await rawRequest(bot.app.port, req, 10_000, halfClose);
   // A response came (2xx, 4xx or 5xx; 101 only for a genuine upgrade) — never a timeout or a dropped connection.
-  expect(r.status === 101 || (r.status >= 200 && r.status < 600), `status ${r.status} for:\n${req.toString('latin1').slice(0, 600)}`).toBe(true);
+  // A client that half-closes gives up its answer: Node (httpAllowHalfOpen off) closes such a socket, so an
+  // answer still being computed is dropped (status 0). Only then is "no answer" acceptable; the process must stay up.
+  const answered = r.status === 101 || (r.status >= 200 && r.status < 600) || (halfClose && r.status === 0);
+  expect(answered, `status ${r.status} for:\n${req.toString('latin1').slice(0, 600)}`).toBe(true);
   const h = await fetch(`${bot.app.url}/healthz`);
   expect(h.status).toBe(200);
   await h.arrayBuffer();
