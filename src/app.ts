@@ -32,7 +32,8 @@ import { loadIndicatorModel } from './indicators/model';
 import { HandoffHub, handoffSettings, type HandoffSettings } from './handoff/hub';
 import { HandoffQueue } from './handoff/queue';
 import { registerAgentRoutes } from './web/agentApi';
-import { loadTopicNames } from './web/analyst/topics';
+import { topicNames } from './web/analyst/topics';
+import { loadTaxonomy } from './nlp/taxonomy';
 import { registerChatPage } from './web/chatPage';
 import { DirectLine } from './web/directline/server';
 import { DirectLineStore } from './web/directline/store';
@@ -109,11 +110,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const isTestTraffic = (userId: string, channelId: string) => testPrefixes.some((p) => userId.startsWith(p) || channelId.startsWith(p));
 
   // Open answers are classified in a background queue persisted in SQLite; a turn only enqueues.
+  const taxonomy = loadTaxonomy(`${config.modelsDir}/taxonomy.yaml`);
   const recoverHolder: { recover?: (feedbackId: number) => Promise<unknown> } = {};
   const classification = await createClassification(db, { MODELS_DIR: config.modelsDir, ...(overrides.classifierEnv ?? process.env) }, {
     warn: (msg, fields) => log.warn(msg, fields),
     onError: (msg, fields) => log.warn(msg, fields),
-    taxonomyPath: `${config.modelsDir}/taxonomy.yaml`,
+    taxonomy,
     onClassified: async (feedbackId, r) => {
       if (r.sentiment === 'negative' && r.confidence >= NEGATIVE_FOLLOWUP_CONFIDENCE) await recoverHolder.recover?.(feedbackId);
     },
@@ -268,7 +270,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const loginLimits = { perUser: config.loginMaxFailuresPerUser, perAddress: config.loginMaxFailuresPerAddress, lockMs: config.loginLockSeconds * 1000 };
   registerAuthRoutes(server, { prefix: '/api/analyst', role: 'analyst', accounts, sessions, log, limits: loginLimits });
   registerAnalystRoutes(server, {
-    db, log, model: loadIndicatorModel(`${config.modelsDir}/indicators.yaml`), topics: loadTopicNames(`${config.modelsDir}/taxonomy.yaml`),
+    db, log, model: loadIndicatorModel(`${config.modelsDir}/indicators.yaml`), topics: topicNames(taxonomy),
     requireSession: requireSession(sessions, 'analyst'), meRoute: false,
   });
   registerAgentRoutes(server, { hub: handoff, queue: handoffQueue, db, interactions, accounts, sessions, log, heartbeatMs: handoffConfig.heartbeatMs, now: overrides.now, loginLimits });

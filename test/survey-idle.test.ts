@@ -25,7 +25,7 @@ async function answered(channel = 'webchat', conversationId = `c-${Math.random()
 
 function scheduler(offers: IdleDue[], settings: Partial<SurveySettings> = {}) {
   return new IdleScheduler({
-    db,
+    interactions: new InteractionRepo(db, (s) => s, now),
     surveys: new SurveyRepo(db, now),
     settings: () => ({ ...base, idleTimeoutSeconds: 60, proactiveChannels: ['webchat'], ...settings }),
     offer: async (d) => void offers.push(d),

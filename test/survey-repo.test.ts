@@ -58,7 +58,7 @@ describe('Eligibility', () => {
   it('applies test traffic, min turns, one per interaction and the cool-down, logging reasons', async () => {
     const cfg = loadSurveyConfig('models/surveys.yaml');
     const repo = new SurveyRepo(db, now);
-    const el = new Eligibility(db, repo, () => ({ ...cfg.settings, minCustomerTurns: 2 }), now);
+    const el = new Eligibility(new InteractionRepo(db, (s) => s, now), repo, () => ({ ...cfg.settings, minCustomerTurns: 2 }), now);
     expect(await el.decide(await interaction('t', 3, true), 'goodbye')).toMatchObject({ eligible: false, reason: 'test_traffic' });
     expect(await el.decide(await interaction('u1', 1), 'goodbye')).toMatchObject({ eligible: false, reason: 'too_few_turns' });
     const iid = await interaction('u1', 2);

@@ -1,5 +1,6 @@
 import { createClassification } from '../nlp/classify';
 import type { Db } from '../storage/db';
+import { loadTaxonomy } from '../nlp/taxonomy';
 
 /**
  * The classification pipeline and queue for a CLI run (report --import, reclassify): settings from the
@@ -8,7 +9,7 @@ import type { Db } from '../storage/db';
  */
 export function cliClassification(db: Db, env: Record<string, string | undefined> = process.env) {
   return createClassification(db, env, {
-    taxonomyPath: env.TAXONOMY_PATH || `${env.MODELS_DIR || 'models'}/taxonomy.yaml`,
+    taxonomy: loadTaxonomy(env.TAXONOMY_PATH || `${env.MODELS_DIR || 'models'}/taxonomy.yaml`),
     warn: (m, f) => process.stderr.write(`warning: ${m} ${JSON.stringify(f ?? {})}\n`),
     onError: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
     backoffMs: 200,

@@ -1,5 +1,6 @@
 import type { Db } from '../storage/db';
-import { aggregate, whereClause, type Filter, type Period } from './aggregate';
+import { aggregate } from './aggregate';
+import { whereClause, type Filter, type Period } from './measures';
 import { computeReport, expandIndicator, indicatorValue, type Report } from './compute';
 import { leaves, type AlertRule, type IndicatorModel } from './model';
 import { cusumDrop, ewmaDrop } from './stats';
@@ -151,7 +152,7 @@ function evidenceCondition(model: IndicatorModel, indicator: string): { sql: str
 }
 
 export async function evidence(db: Db, model: IndicatorModel, f: Filter, indicator: string): Promise<string[]> {
-  const w = whereClause(f, false);
+  const w = whereClause(f, { table: 'base', surveysJoined: false });
   const e = evidenceCondition(model, indicator);
   const rows = await db.all<{ id: string }>(
     `SELECT i.id FROM interactions i WHERE ${w.sql} AND ${e.sql} ORDER BY i.started_at DESC LIMIT ${EVIDENCE_CAP}`,
@@ -177,7 +178,7 @@ export async function trend(db: Db, model: IndicatorModel, f: Filter, period: Pe
 }
 
 async function lastActivity(db: Db, f: Filter): Promise<string | null> {
-  const w = whereClause(f, false);
+  const w = whereClause(f, { table: 'base', surveysJoined: false });
   const r = await db.get<{ m: string | null }>(`SELECT MAX(i.started_at) AS m FROM interactions i WHERE ${w.sql}`, w.params);
   return r?.m ?? null;
 }

@@ -1,4 +1,4 @@
-import type { Aggregates, Filter } from './aggregate';
+import type { Aggregates, Filter } from './measures';
 import { gradeOf, leaves, SLA_IDS, type IndicatorModel, type IndicatorNode } from './model';
 import type { KanoFeature } from './kano';
 import { meanCi, nps as npsStat, pct, Z95, type Interval } from './stats';

@@ -1,11 +1,13 @@
 import type { Db } from '../storage/db';
-import { aggregate, emptyAggregates, type Filter } from './aggregate';
+import { aggregate } from './aggregate';
+import { emptyAggregates, type Filter } from './measures';
 import { AlertRepo, evaluateAlerts } from './alerts';
 import { computeReport, type Report } from './compute';
 import { kanoReport } from './kano';
 import type { IndicatorModel } from './model';
 
 export * from './aggregate';
+export * from './measures';
 export * from './alerts';
 export * from './compute';
 export * from './model';

@@ -1,5 +1,5 @@
 import type { Db } from '../storage/db';
-import { whereClause, type Filter } from './aggregate';
+import { whereClause, type Filter } from './measures';
 import { KANO_ANSWERS, kanoClassify, type KanoAnswer, type KanoCategory } from './stats';
 
 /** One feature's Kano result in the report: respondents with both answers, category counts, the modal category, Better/Worse. */
@@ -22,7 +22,7 @@ const r4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10
  * item_id range ('kano_' ≤ id < 'kano`') lets each survey's answers be read from the (survey_id, item_id) index.
  */
 export async function kanoReport(db: Db, f: Filter): Promise<Record<string, KanoFeature>> {
-  const w = whereClause(f, true);
+  const w = whereClause(f, { table: 'base', surveysJoined: true });
   const rows = await db.all<{ item_id: string; fv: number; dv: number; c: number }>(
     `SELECT fa.item_id, fa.value AS fv, da.value AS dv, COUNT(*) AS c
      FROM interactions i CROSS JOIN surveys s ON s.interaction_id = i.id

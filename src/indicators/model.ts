@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { ConfigError } from '../configError';
+import { readYamlConfig } from '../configFile';
 import { ahp, type AhpResult } from './stats';
 
 export const MEASURES = [
@@ -92,13 +91,7 @@ function num(file: string, field: string, v: unknown): number {
 }
 
 export function loadIndicatorModel(path = 'models/indicators.yaml'): IndicatorModel {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(path, '(file)', `cannot read YAML: ${(err as Error).message}`);
-  }
-  return validateIndicatorModel(raw, path);
+  return validateIndicatorModel(readYamlConfig(path), path);
 }
 
 /** Checks a pairwise matrix and returns its AHP result; rejects CR >= 0.10. */

@@ -1,5 +1,5 @@
 import type { Db } from '../storage/db';
-import { EFFECTIVE_TOPIC, OPS_COLUMNS, addAnswer, addTopic, emptyAggregates, nextDay, readOps, timeAggParams, timeAggSql, type Aggregates, type Filter, type Period } from './aggregate';
+import { EFFECTIVE_TOPIC, TIME_MEASURES, addAnswer, addTopic, allTimeParams, countColumns, nextDay, periodMap, readCounts, whereClause, type Aggregates, type Filter, type Period } from './measures';
 import type { SlaTargets } from './model';
 
 /**
@@ -9,7 +9,6 @@ import type { SlaTargets } from './model';
  * key multiplies the answer histogram rows by the number of agents), so they use the base-table SQL.
  */
 const KEY = ['day', 'channel', 'locale', 'handled_by', 'definition_id'] as const;
-const TIMES = ['first_reply', 'queue_wait', 'complaint_first_response', 'complaint_closed', 'transaction'] as const;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Days per refresh transaction: bounds how long a refresh holds the write lock. */
 const DAYS_PER_TX = 7;
@@ -22,36 +21,20 @@ export function rollupServes(f: Filter): boolean {
   return true;
 }
 
-function timeColumns(sla: SlaTargets): Array<[string, string, number]> {
-  return [
-    ['first_reply', 'i.first_reply_seconds', sla.enquiry_first_reply],
-    ['queue_wait', 'i.queue_wait_seconds', sla.enquiry_first_reply],
-    ['complaint_first_response', 'i.complaint_first_response_hours', sla.complaint_initial],
-    ['complaint_closed', 'i.complaint_closed_hours', sla.complaint_closed],
-    ['transaction', 'i.transaction_days', sla.transaction],
-  ];
-}
-
 const segSql = `substr(i.started_at, 1, 10), i.channel, COALESCE(i.locale, ''), i.handled_by, COALESCE(s.definition_id, '')`;
 
 /** Recompute days [first, last] from base tables (caller holds the transaction). Same SQL shape as aggregateSql. */
 async function rebuildDays(tx: Db, sla: SlaTargets, first: string, last: string): Promise<void> {
   const range = [first, nextDay(last)];
   for (const t of ['ops', 'answers', 'topics']) await tx.runRaw(`DELETE FROM indicator_rollup_${t} WHERE day >= ? AND day <= ?`, [first, last]);
-  const cols = timeColumns(sla);
+  const counts = countColumns();
   await tx.runRaw(
-    `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, interactions, complaints,
-       ${cols.map(([k]) => `${k}_n, ${k}_met, ${k}_score, ${k}_sq`).join(', ')}, fcr_n, fcr_yes, rep_n, rep_yes, offered, responded,
-       ${OPS_COLUMNS.map(([k]) => k).join(', ')})
-     SELECT ${segSql}, COUNT(*), SUM(i.complaint),
-       ${cols.map(([, c]) => timeAggSql(c).join(', ')).join(', ')},
-       COUNT(i.resolved), SUM(i.resolved = 'yes'), COUNT(i.repeat_contact_7d), SUM(i.repeat_contact_7d),
-       COUNT(s.id), SUM(s.status IN ('complete', 'incomplete')),
-       ${OPS_COLUMNS.map(([, e]) => e).join(', ')}
+    `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, ${counts.map(([k]) => k).join(', ')})
+     SELECT ${segSql}, ${counts.map(([, e]) => e).join(', ')}
      FROM interactions i LEFT JOIN surveys s ON s.interaction_id = i.id
      WHERE i.is_test = 0 AND i.started_at >= ? AND i.started_at < ?
      GROUP BY 1, 2, 3, 4, 5`,
-    [...cols.flatMap(([, , t]) => timeAggParams(t)), ...range],
+    [...allTimeParams(sla), ...range],
   );
   await tx.runRaw(
     `INSERT INTO indicator_rollup_ops (${KEY.join(', ')}, interactions, complaints, feedback)
@@ -97,7 +80,7 @@ export function dayRuns(days: string[], max = DAYS_PER_TX): Array<[string, strin
  * then every dirty day. Returns the number of days recomputed.
  */
 export async function refreshRollup(db: Db, sla: SlaTargets): Promise<number> {
-  const key = JSON.stringify(timeColumns(sla).map(([k, , t]) => [k, t]));
+  const key = JSON.stringify(TIME_MEASURES.map((m) => [m.key, m.target(sla)]));
   const meta = await db.get<{ value: string }>(`SELECT value FROM indicator_rollup_meta WHERE key = 'sla'`);
   if (meta?.value !== key) {
     await db.transaction(async (tx) => {
@@ -124,34 +107,14 @@ function periodOfDay(p: Period | undefined): string {
   return "date(day, 'weekday 0', '-6 days')";
 }
 
-function rollupWhere(f: Filter): { sql: string; params: string[] } {
-  const parts = ['1'];
-  const params: string[] = [];
-  if (f.from) parts.push('day >= ?'), params.push(f.from);
-  if (f.to) parts.push('day <= ?'), params.push(f.to);
-  if (f.channel) parts.push('channel = ?'), params.push(f.channel);
-  if (f.locale) parts.push('locale = ?'), params.push(f.locale);
-  if (f.handledBy) parts.push('handled_by = ?'), params.push(f.handledBy);
-  if (f.definitionId) parts.push('definition_id = ?'), params.push(f.definitionId);
-  return { sql: parts.join(' AND '), params };
-}
-
 /** Same result as aggregateSql for filters where rollupServes(f); reads only the rollup tables. */
 export async function aggregateRollup(db: Db, sla: SlaTargets, f: Filter, period?: Period): Promise<Map<string, Aggregates>> {
   await refreshRollup(db, sla);
-  const out = new Map<string, Aggregates>();
-  const get = (k: string) => {
-    let a = out.get(k);
-    if (!a) out.set(k, (a = emptyAggregates()));
-    return a;
-  };
+  const { out, get } = periodMap();
   const p = periodOfDay(period);
-  const w = rollupWhere(f);
+  const w = whereClause(f, { table: 'rollup' });
   const by = period ? 'GROUP BY p' : '';
-  const sums = [
-    'interactions', 'complaints', ...TIMES.flatMap((k) => [`${k}_n`, `${k}_met`, `${k}_score`, `${k}_sq`]),
-    'fcr_n', 'fcr_yes', 'rep_n', 'rep_yes', 'offered', 'responded', 'feedback', ...OPS_COLUMNS.map(([k]) => k),
-  ];
+  const sums = [...countColumns().map(([k]) => k), 'feedback'];
   const rows = await db.all<Record<string, number | string | null>>(
     `SELECT ${p} AS p, ${sums.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM indicator_rollup_ops WHERE ${w.sql} ${by}`,
     w.params,
@@ -159,15 +122,8 @@ export async function aggregateRollup(db: Db, sla: SlaTargets, f: Filter, period
   for (const r of rows) {
     const a = get(String(r.p));
     const n = (k: string) => Number(r[k] ?? 0);
-    a.interactions = n('interactions');
-    a.complaints = n('complaints');
-    for (const k of TIMES) a.times[k] = { n: n(`${k}_n`), met: n(`${k}_met`), scoreSum: n(`${k}_score`), scoreSq: n(`${k}_sq`) };
-    a.fcr = { n: n('fcr_n'), yes: n('fcr_yes') };
-    a.repeat = { n: n('rep_n'), yes: n('rep_yes') };
-    a.offered = n('offered');
-    a.responded = n('responded');
+    readCounts(a, n);
     a.feedback = n('feedback');
-    readOps(a, n);
   }
   await db.each<{ p: string; item_id: string; value: number; c: number }>(
     `SELECT ${p} AS p, item_id, value, SUM(c) AS c FROM indicator_rollup_answers WHERE ${w.sql} GROUP BY p, item_id, value`,

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { ConfigError } from '../configError';
+import { readYamlConfig } from '../configFile';
 
 export interface Topic {
   id: string;
@@ -65,17 +64,5 @@ export function validateTaxonomy(raw: unknown, file = DEFAULT_TAXONOMY_PATH): Ta
 }
 
 export function loadTaxonomy(path = DEFAULT_TAXONOMY_PATH): Taxonomy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(path, '(file)', `cannot read: ${(err as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (err) {
-    throw new ConfigError(path, '(yaml)', (err as Error).message);
-  }
-  return validateTaxonomy(raw, path);
+  return validateTaxonomy(readYamlConfig(path), path);
 }

@@ -125,6 +125,35 @@ export class InteractionRepo {
     ]);
   }
 
+  /** What survey eligibility needs of an interaction. */
+  surveyFacts(id: string): Promise<{ user_id: string; is_test: number; customer_turns: number; channel: string } | undefined> {
+    return this.db.get('SELECT user_id, is_test, customer_turns, channel FROM interactions WHERE id = ?', [id]);
+  }
+
+  /**
+   * Bot-answered interactions idle since `cutoff` on a proactive channel, not surveyed, not yet fired by the idle
+   * timer, and without an open handoff (any status in `openHandoffStatuses`) in their conversation.
+   */
+  async idleDue(q: { cutoff: string; channels: readonly string[]; openHandoffStatuses: readonly string[]; limit: number }): Promise<
+    { interactionId: string; conversationId: string; reference: Record<string, unknown> }[]
+  > {
+    const marks = (xs: readonly string[]) => xs.map(() => '?').join(',');
+    const rows = await this.db.all<{ id: string; conversation_id: string; reference: string }>(
+      `SELECT i.id, i.conversation_id, r.reference FROM interactions i
+       JOIN conversation_refs r ON r.conversation_id = i.conversation_id
+       WHERE i.ended_at IS NULL AND i.handled_by = 'bot' AND i.outcome = 'answered' AND i.is_test = 0
+         AND i.last_activity_at <= ?
+         AND i.channel IN (${marks(q.channels)})
+         AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.interaction_id = i.id)
+         AND NOT EXISTS (SELECT 1 FROM interaction_events e WHERE e.interaction_id = i.id AND e.kind = 'idle_timeout_fired')
+         AND NOT EXISTS (SELECT 1 FROM handoffs h JOIN interactions hi ON hi.id = h.interaction_id
+                          WHERE hi.conversation_id = i.conversation_id AND h.status IN (${marks(q.openHandoffStatuses)}))
+       ORDER BY i.last_activity_at LIMIT ?`,
+      [q.cutoff, ...q.channels, ...q.openHandoffStatuses, q.limit],
+    );
+    return rows.map((r) => ({ interactionId: r.id, conversationId: r.conversation_id, reference: JSON.parse(r.reference) }));
+  }
+
   events(id: string): Promise<{ kind: string; detail: string | null; at: string }[]> {
     return this.db.all('SELECT kind, detail, at FROM interaction_events WHERE interaction_id = ? ORDER BY id', [id]);
   }

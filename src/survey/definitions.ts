@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { ConfigError } from '../configError';
+import { readYamlConfig } from '../configFile';
 import { LOCALES, type Locale } from '../nlp/locale';
 import type { ItemKind } from '../../dialogs/answerParser';
 
@@ -221,13 +220,7 @@ export function validateSurveyConfig(raw: unknown, file = 'models/surveys.yaml')
 }
 
 export function loadSurveyConfig(path = 'models/surveys.yaml'): SurveyConfig {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(path, '(file)', `cannot read YAML: ${(err as Error).message}`);
-  }
-  return validateSurveyConfig(raw, path);
+  return validateSurveyConfig(readYamlConfig(path), path);
 }
 
 /** First matching selection rule for this channel and outcome, else the default definition. */

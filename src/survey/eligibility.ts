@@ -1,4 +1,4 @@
-import type { Db } from '../storage/db';
+import type { InteractionRepo } from '../storage/interactions';
 import type { SurveySettings } from './definitions';
 import type { SurveyRepo } from './surveyRepo';
 
@@ -11,7 +11,7 @@ export type Decision = { eligible: true } | { eligible: false; reason: Ineligibl
  */
 export class Eligibility {
   constructor(
-    private readonly db: Db,
+    private readonly interactions: Pick<InteractionRepo, 'surveyFacts' | 'logEvent'>,
     private readonly surveys: SurveyRepo,
     private readonly settings: () => SurveySettings,
     private readonly now: () => Date = () => new Date(),
@@ -19,24 +19,13 @@ export class Eligibility {
 
   async decide(interactionId: string, trigger: string): Promise<Decision> {
     const decision = await this.evaluate(interactionId, trigger);
-    const exists = await this.db.get('SELECT 1 FROM interactions WHERE id = ?', [interactionId]);
-    if (exists) {
-      await this.db.run('INSERT INTO interaction_events(interaction_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
-        interactionId,
-        this.now().toISOString(),
-        'survey_eligibility',
-        JSON.stringify({ trigger, ...decision }),
-      ]);
-    }
+    if (decision.eligible || decision.reason !== 'unknown_interaction') await this.interactions.logEvent(interactionId, 'survey_eligibility', { trigger, ...decision });
     return decision;
   }
 
   private async evaluate(interactionId: string, trigger: string): Promise<Decision> {
     const s = this.settings();
-    const i = await this.db.get<{ user_id: string; is_test: number; customer_turns: number; channel: string }>(
-      'SELECT user_id, is_test, customer_turns, channel FROM interactions WHERE id = ?',
-      [interactionId],
-    );
+    const i = await this.interactions.surveyFacts(interactionId);
     if (!i) return { eligible: false, reason: 'unknown_interaction' };
     if (i.is_test) return { eligible: false, reason: 'test_traffic' };
     if (await this.surveys.forInteraction(interactionId)) return { eligible: false, reason: 'already_surveyed' };

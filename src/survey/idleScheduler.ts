@@ -1,4 +1,5 @@
-import type { Db } from '../storage/db';
+import type { InteractionRepo } from '../storage/interactions';
+import { OPEN_STATUSES } from '../handoff/queue';
 import type { Logger } from '../log';
 import type { SurveySettings } from './definitions';
 import type { SurveyRepo } from './surveyRepo';
@@ -20,7 +21,7 @@ export class IdleScheduler {
 
   constructor(
     private readonly deps: {
-      db: Db;
+      interactions: Pick<InteractionRepo, 'idleDue' | 'logEvent'>;
       surveys: SurveyRepo;
       settings: () => SurveySettings;
       /** Sends the survey offer in a proactive turn. */
@@ -57,20 +58,7 @@ export class IdleScheduler {
     const s = this.deps.settings();
     if (!s.idleTimeoutEnabled || !s.proactiveChannels.length) return [];
     const cutoff = new Date(this.now().getTime() - s.idleTimeoutSeconds * 1000).toISOString();
-    const rows = await this.deps.db.all<{ id: string; conversation_id: string; reference: string }>(
-      `SELECT i.id, i.conversation_id, r.reference FROM interactions i
-       JOIN conversation_refs r ON r.conversation_id = i.conversation_id
-       WHERE i.ended_at IS NULL AND i.handled_by = 'bot' AND i.outcome = 'answered' AND i.is_test = 0
-         AND i.last_activity_at <= ?
-         AND i.channel IN (${s.proactiveChannels.map(() => '?').join(',')})
-         AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.interaction_id = i.id)
-         AND NOT EXISTS (SELECT 1 FROM interaction_events e WHERE e.interaction_id = i.id AND e.kind = 'idle_timeout_fired')
-         AND NOT EXISTS (SELECT 1 FROM handoffs h JOIN interactions hi ON hi.id = h.interaction_id
-                          WHERE hi.conversation_id = i.conversation_id AND h.status IN ('queued','assigned','external'))
-       ORDER BY i.last_activity_at LIMIT 50`,
-      [cutoff, ...s.proactiveChannels],
-    );
-    return rows.map((r) => ({ interactionId: r.id, conversationId: r.conversation_id, reference: JSON.parse(r.reference) }));
+    return this.deps.interactions.idleDue({ cutoff, channels: s.proactiveChannels, openHandoffStatuses: OPEN_STATUSES, limit: 50 });
   }
 
   /** One pass: expire abandoned surveys, then offer due ones. Overlapping ticks are skipped. */
@@ -81,12 +69,7 @@ export class IdleScheduler {
         const s = this.deps.settings();
         await this.deps.surveys.expireStale(new Date(this.now().getTime() - s.abandonAfterMinutes * 60_000).toISOString());
         for (const d of await this.due()) {
-          await this.deps.db.run('INSERT INTO interaction_events(interaction_id, at, kind, detail) VALUES (?, ?, ?, ?)', [
-            d.interactionId,
-            this.now().toISOString(),
-            'idle_timeout_fired',
-            JSON.stringify({ idleSeconds: s.idleTimeoutSeconds }),
-          ]);
+          await this.deps.interactions.logEvent(d.interactionId, 'idle_timeout_fired', { idleSeconds: s.idleTimeoutSeconds });
           try {
             await this.deps.offer(d);
           } catch (error) {

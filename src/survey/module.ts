@@ -44,7 +44,7 @@ export function createSurveyModule(o: SurveyModuleOptions) {
   const config: SurveyConfig = { ...base, settings: { ...base.settings, ...o.settings } };
   const surveys = new SurveyRepo(o.db, o.now);
   const followups = new FollowupRepo(o.db, o.now);
-  const eligibility = new Eligibility(o.db, surveys, () => config.settings, o.now);
+  const eligibility = new Eligibility(o.interactions, surveys, () => config.settings, o.now);
   const dialog = new SurveyDialog({
     config,
     surveys,
@@ -130,7 +130,7 @@ export function createSurveyModule(o: SurveyModuleOptions) {
     startIdle(p: ProactiveDeps): IdleScheduler {
       proactive = p;
       scheduler = new IdleScheduler({
-        db: o.db,
+        interactions: o.interactions,
         surveys,
         settings: () => config.settings,
         log: o.log,

@@ -1,5 +1,5 @@
 import type { Db } from '../../storage/db';
-import { loadTaxonomy } from '../taxonomy';
+import type { Taxonomy } from '../taxonomy';
 import { classifierConfigFromEnv, createClassifier } from './engine';
 import { ClassificationPipeline } from './pipeline';
 import { ClassificationQueue, type QueueOptions } from './queue';
@@ -19,11 +19,11 @@ export type { Classification, Classifier, Sentiment, TopicTag } from './types';
 export async function createClassification(
   db: Db,
   env: Record<string, string | undefined>,
-  opts: QueueOptions & { warn?: (msg: string, fields?: Record<string, unknown>) => void; taxonomyPath?: string } = {},
+  opts: QueueOptions & { warn?: (msg: string, fields?: Record<string, unknown>) => void; taxonomy: Taxonomy },
 ) {
   const cfg = classifierConfigFromEnv(env);
   const engine = await createClassifier(cfg, opts.warn);
-  const tagger = TopicTagger.load(loadTaxonomy(opts.taxonomyPath ?? 'models/taxonomy.yaml'), `${cfg.modelsDir}/lexical/topics.json`);
+  const tagger = TopicTagger.load(opts.taxonomy, `${cfg.modelsDir}/lexical/topics.json`);
   const pipeline = new ClassificationPipeline(engine, tagger);
   const queue = new ClassificationQueue(db, pipeline, opts);
   return { engine, pipeline, queue };

@@ -1,5 +1,5 @@
 import type { Db, Param } from '../../storage/db';
-import { nextDay } from '../../indicators/aggregate';
+import { nextDay } from '../../indicators/measures';
 
 export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
