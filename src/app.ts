@@ -17,7 +17,7 @@ import { kbExamples, loadKnowledgeBase, type KnowledgeBase } from './nlp/kb';
 import { Matcher } from './nlp/matcher';
 import { classifierHealth, createClassification } from './nlp/classify';
 import { redact } from './nlp/redact';
-import { Db } from './storage/db';
+import { Db, type PoolState } from './storage/db';
 import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
@@ -45,6 +45,8 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 
 export interface AppOverrides {
   log?: Logger;
+  /** PostgreSQL schema to create and use (tests: a fresh one per file). */
+  databaseSchema?: string;
   now?: () => Date;
   /** Extra BotFrameworkAuthentication settings (e.g. a loopback OpenID metadata URL in tests). */
   authOptions?: Record<string, string | boolean | undefined>;
@@ -87,7 +89,7 @@ class StorageUnavailable extends Error {}
 /** Builds every part from config with injected dependencies and starts listening. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
-  const db = await Db.open(config.databasePath);
+  const db = await Db.open(config.databaseUrl ?? config.databasePath, { max: config.databasePoolMax, schema: overrides.databaseSchema });
   db.probeMs = config.dbWriteProbeMs;
   const storage = new SqliteStorage(db);
   const conversationState = new ConversationState(storage);
@@ -241,14 +243,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
 
   server.get('/healthz', async (_req, res) => {
-    let database: { ok: boolean; path: string; readable: boolean; writable: boolean; error?: string; since?: string };
+    let database: { ok: boolean; engine: string; path: string; readable: boolean; writable: boolean; pool?: PoolState; error?: string; since?: string };
     // While degraded, try a write now so a repaired disk shows at once (the probe timer also retries).
     const writes = db.health.writable ? db.health : await db.probeWrite();
     try {
       await db.get('SELECT 1');
-      database = { ok: writes.writable, path: config.databasePath, readable: true, writable: writes.writable };
+      database = { ok: writes.writable, engine: db.engine, path: db.path, readable: true, writable: writes.writable, pool: db.poolState() };
     } catch (err) {
-      database = { ok: false, path: config.databasePath, readable: false, writable: writes.writable, error: (err as Error).message };
+      database = { ok: false, engine: db.engine, path: db.path, readable: false, writable: writes.writable, pool: db.poolState(), error: (err as Error).message };
     }
     if (!writes.writable) Object.assign(database, { error: writes.reason, since: writes.since });
     const queue = await classification.queue.counts().catch(() => undefined);
