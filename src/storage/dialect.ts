@@ -82,6 +82,11 @@ export function toPg(sql: string, cat: PgCatalog): string {
   s = s.replace(/\bGROUP_CONCAT\s*\(([^()]*)\)/gi, "string_agg(($1)::text, ',')");
   // SQLite's LIKE ignores ASCII case.
   s = s.replace(/\bNOT\s+LIKE\b/gi, 'NOT ILIKE').replace(/(?<!NOT\s+|I)\bLIKE\b/gi, 'ILIKE');
+  // SQLite reads `CROSS JOIN t ON ...` as an inner join in a fixed order (a planner hint); PostgreSQL wants JOIN.
+  s = s.replace(/\bCROSS\s+JOIN\s+(\w+(?:\s+(?!ON\b)\w+)?)\s+ON\b/gi, 'JOIN $1 ON');
+  // A constant condition (SQLite: any integer; PostgreSQL: boolean only).
+  s = s.replace(/\bWHERE\s+1\b(?!\s*[=<>!])/gi, 'WHERE true').replace(/\bWHERE\s+0\b(?!\s*[=<>!])/gi, 'WHERE false');
+  s = s.replace(/\browid\b/g, 'ctid'); // row identity in `rowid IN (SELECT rowid ...)` (ctid is not an integer)
   s = scalarMinMax(s);
   s = upserts(s, cat);
   return numberPlaceholders(s);
@@ -121,4 +126,21 @@ export function ddlToPg(sql: string): string {
     .replace(/\bREAL\b/g, 'DOUBLE PRECISION')
     .replace(/\)\s*WITHOUT\s+ROWID/gi, ')')
     .replace(/\bINSERT\s+OR\s+IGNORE\s+INTO\b([^;]*);/gi, 'INSERT INTO$1 ON CONFLICT DO NOTHING;');
+}
+
+/** Statements of a script, split on `;` outside string literals (no dollar quoting: scripts here are SQLite's). */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < sql.length; i++) {
+    if (sql[i] === "'") {
+      const end = sql.indexOf("'", i + 1);
+      i = end < 0 ? sql.length : end;
+    } else if (sql[i] === ';') {
+      out.push(sql.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(sql.slice(start));
+  return out.map((s) => s.trim()).filter(Boolean);
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MIGRATIONS_DIR, migrationFiles, StorageOpenError, type Db, type Params, type PoolState, type WriteHealth } from './dbCore';
-import { toPg, type PgCatalog } from './dialect';
+import { splitStatements, toPg, type PgCatalog } from './dialect';
 
 const COMPAT_SQL = join(dirname(fileURLToPath(import.meta.url)), 'pg', 'compat.sql');
 /** Key of the advisory lock that lets one instance at a time migrate a shared database. */
@@ -67,23 +67,36 @@ class PgExecutor {
     return out;
   }
 
+  /** Runs a rewritten statement; a failure carries the statement PostgreSQL saw (not the values). */
+  protected async query(sql: string, params: Params): Promise<pg.QueryResult> {
+    const text = this.sql(sql);
+    try {
+      return await this.q.query({ text, values: toParams(params), types });
+    } catch (err) {
+      if (err && typeof err === 'object' && !('sql' in err)) Object.defineProperty(err, 'sql', { value: text, enumerable: false });
+      if (process.env.PG_DEBUG_SQL) process.stderr.write(`PG ${(err as Error).message}\n  ${text}\n`);
+      throw err;
+    }
+  }
+
   async runRaw(sql: string, params: Params = []): Promise<{ changes: number; lastID: number }> {
-    const r = await this.q.query({ text: this.sql(sql), values: toParams(params), types });
+    const r = await this.query(sql, params);
     const id = r.rows?.[0]?.id;
     return { changes: r.rowCount ?? 0, lastID: typeof id === 'number' ? id : Number(id ?? 0) };
   }
 
+  /** A script of SQLite-dialect statements without parameters, each rewritten. */
   async execRaw(sql: string): Promise<void> {
-    await this.q.query(sql);
+    await this.q.query(splitStatements(sql).map((s) => this.sql(s)).join(';\n'));
   }
 
   async get<T = Record<string, unknown>>(sql: string, params: Params = []): Promise<T | undefined> {
-    const r = await this.q.query({ text: this.sql(sql), values: toParams(params), types });
+    const r = await this.query(sql, params);
     return r.rows[0] as T | undefined;
   }
 
   async all<T = Record<string, unknown>>(sql: string, params: Params = []): Promise<T[]> {
-    const r = await this.q.query({ text: this.sql(sql), values: toParams(params), types });
+    const r = await this.query(sql, params);
     return r.rows as T[];
   }
 }
@@ -273,7 +286,12 @@ export class PgDb extends PgExecutor implements Db {
     return this.withClient(async (c) => {
       await c.query('BEGIN');
       try {
-        await c.query({ text: `DECLARE each_cursor NO SCROLL CURSOR FOR ${this.sql(sql)}`, values: toParams(params), types });
+        try {
+          await c.query({ text: `DECLARE each_cursor NO SCROLL CURSOR FOR ${this.sql(sql)}`, values: toParams(params), types });
+        } catch (err) {
+          if (process.env.PG_DEBUG_SQL) process.stderr.write(`PG ${(err as Error).message}\n  ${this.sql(sql)}\n`);
+          throw err;
+        }
         let n = 0;
         for (;;) {
           const r = await c.query({ text: 'FETCH 5000 FROM each_cursor', types });

@@ -13,3 +13,23 @@ DO $$ BEGIN
   CREATE AGGREGATE sum(boolean) (SFUNC = sqlite_bool_sum, STYPE = bigint);
 EXCEPTION WHEN duplicate_function THEN NULL;
 END $$;
+-- date(t, modifiers...) for the modifiers the reports use: 'weekday N' (forward to that weekday, 0 = Sunday),
+-- '+N days' / '-N days', 'start of month'. Returns YYYY-MM-DD like SQLite.
+CREATE OR REPLACE FUNCTION date(t text, VARIADIC mods text[] DEFAULT '{}') RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  d date := substr(t, 1, 10)::date;
+  m text;
+BEGIN
+  FOREACH m IN ARRAY mods LOOP
+    IF m ~ '^weekday [0-6]$' THEN
+      d := d + ((substr(m, 9)::int - extract(dow FROM d)::int + 7) % 7);
+    ELSIF m ~ '^[+-]?[0-9]+ days?$' THEN
+      d := d + split_part(m, ' ', 1)::int;
+    ELSIF m = 'start of month' THEN
+      d := date_trunc('month', d)::date;
+    ELSE
+      RAISE EXCEPTION 'date(): unsupported modifier %', m;
+    END IF;
+  END LOOP;
+  RETURN to_char(d, 'YYYY-MM-DD');
+END $$;
