@@ -123,7 +123,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     },
   });
   const hubHolder: { hub?: HandoffHub } = {};
-  const turnLock = new TurnLock();
+  const turnLock = new TurnLock(db.engine === 'postgres' ? (name, fn) => db.withLock(name, fn) : undefined);
   const survey = createSurveyModule({
     db,
     interactions,

@@ -81,6 +81,13 @@ export interface Db extends DbTx {
   probeWrite(): Promise<WriteHealth>;
   integrityCheck(): Promise<string>;
   poolState(): PoolState | undefined;
+  /**
+   * Runs fn while holding the named lock across every instance on this database, waiting for it
+   * (PostgreSQL: an advisory lock; SQLite: one process owns the file, so fn just runs).
+   */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Like withLock, but returns undefined at once when another instance holds the lock (scheduled jobs). */
+  tryLock<T>(name: string, fn: () => Promise<T>): Promise<T | undefined>;
   close(): Promise<void>;
 }
 

@@ -54,6 +54,25 @@ function scalarMinMax(sql: string): string {
   return out + sql.slice(last);
 }
 
+/** PostgreSQL requires an alias on every subquery in FROM / JOIN; SQLite does not. */
+function aliasSubqueries(sql: string): string {
+  const re = /\b(FROM|JOIN)\s*\(\s*SELECT\b/gi;
+  let out = '';
+  let last = 0;
+  let n = 0;
+  for (let m = re.exec(sql); m; m = re.exec(sql)) {
+    const open = sql.indexOf('(', m.index);
+    const close = matchParen(sql, open);
+    if (close < 0) break;
+    const after = sql.slice(close + 1);
+    if (!/^\s*(AS\b|(?!WHERE|GROUP|ORDER|LIMIT|ON|JOIN|LEFT|INNER|CROSS|UNION|EXCEPT|INTERSECT|HAVING|WINDOW|OFFSET)[A-Za-z_]\w*)/i.test(after)) {
+      out += sql.slice(last, close + 1) + ` AS sub${++n}`;
+      last = close + 1;
+    }
+  }
+  return out + sql.slice(last);
+}
+
 /** `?` -> `$1..$n`, outside string literals and quoted identifiers. */
 export function numberPlaceholders(sql: string): string {
   let n = 0;
@@ -87,6 +106,7 @@ export function toPg(sql: string, cat: PgCatalog): string {
   // A constant condition (SQLite: any integer; PostgreSQL: boolean only).
   s = s.replace(/\bWHERE\s+1\b(?!\s*[=<>!])/gi, 'WHERE true').replace(/\bWHERE\s+0\b(?!\s*[=<>!])/gi, 'WHERE false');
   s = s.replace(/\browid\b/g, 'ctid'); // row identity in `rowid IN (SELECT rowid ...)` (ctid is not an integer)
+  s = aliasSubqueries(s);
   s = scalarMinMax(s);
   s = upserts(s, cat);
   return numberPlaceholders(s);

@@ -8,6 +8,8 @@ import { splitStatements, toPg, type PgCatalog } from './dialect';
 const COMPAT_SQL = join(dirname(fileURLToPath(import.meta.url)), 'pg', 'compat.sql');
 /** Key of the advisory lock that lets one instance at a time migrate a shared database. */
 const MIGRATION_LOCK = 0x5a7b0001;
+/** First key of every named advisory lock (withLock / tryLock); the second is hashtext(name). */
+const LOCK_NAMESPACE = 0x5a7b;
 
 export interface PgOptions {
   /** Pool size per instance (DATABASE_POOL_MAX). */
@@ -136,6 +138,12 @@ class PgTx extends PgExecutor implements Db {
   poolState() {
     return undefined;
   }
+  withLock<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+    throw new Error('withLock inside a transaction');
+  }
+  tryLock<T>(_name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    throw new Error('tryLock inside a transaction');
+  }
   async close() {}
 }
 
@@ -150,8 +158,53 @@ export class PgDb extends PgExecutor implements Db {
   private probeTimer?: NodeJS.Timeout;
   private closed = false;
 
+  /**
+   * Connections that hold advisory locks (turn locks, scheduler leases) come from a pool of their own: a turn
+   * holding its lock connection still gets statement connections from the main pool, so the two cannot starve
+   * each other into a deadlock.
+   */
+  private readonly lockPool: pg.Pool;
+
   private constructor(readonly pool: pg.Pool, shared: { catalog: PgCatalog; cache: Map<string, string> }, readonly path: string, readonly max: number) {
     super(pool, shared);
+    this.lockPool = new pg.Pool({ ...pool.options, max });
+    this.lockPool.on('error', () => undefined);
+  }
+
+  /** Advisory-lock key of a name: namespace 0x5a7b plus the name's 32-bit hash (hashtext on the server). */
+  private lockSql(fn: string): string {
+    return `SELECT ${fn}(${LOCK_NAMESPACE}, hashtext($1)) AS ok`;
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const c = await this.watch(this.lockPool.connect());
+    let broken: Error | undefined;
+    try {
+      await c.query(this.lockSql('pg_advisory_lock'), [name]);
+      try {
+        return await fn();
+      } finally {
+        await c.query(`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext($1))`, [name]).catch((err) => (broken = err));
+      }
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  async tryLock<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const c = await this.watch(this.lockPool.connect());
+    let broken: Error | undefined;
+    try {
+      const got = (await c.query<{ ok: boolean }>(this.lockSql('pg_try_advisory_lock'), [name])).rows[0]?.ok;
+      if (!got) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await c.query(`SELECT pg_advisory_unlock(${LOCK_NAMESPACE}, hashtext($1))`, [name]).catch((err) => (broken = err));
+      }
+    } finally {
+      c.release(broken);
+    }
   }
 
   static async open(url: string, opts: PgOptions = {}): Promise<PgDb> {
@@ -353,6 +406,6 @@ export class PgDb extends PgExecutor implements Db {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.probeTimer);
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.lockPool.end()]);
   }
 }

@@ -194,6 +194,15 @@ export class SqliteDb implements Db {
     return undefined;
   }
 
+  /** One process owns a SQLite file, so cross-instance locks are no-ops (in-process order is TurnLock's job). */
+  withLock<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  tryLock<T>(_name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return fn();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
