@@ -18,6 +18,7 @@ import { Matcher } from './nlp/matcher';
 import { classifierHealth, createClassification } from './nlp/classify';
 import { redact } from './nlp/redact';
 import { Db, type PoolState } from './storage/db';
+import { bridgeEmitter, openLiveBus } from './storage/liveBus';
 import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
@@ -277,6 +278,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   registerAgentRoutes(server, { hub: handoff, queue: handoffQueue, db, interactions, accounts, sessions, log, heartbeatMs: handoffConfig.heartbeatMs, now: overrides.now, loginLimits });
   const conversationLimit = new RateLimiter({ perMinute: config.conversationRatePerMinute, burst: config.conversationRateBurst });
+  // Several instances on one PostgreSQL: agent-console events and Direct Line appends reach the other instances.
+  const bus = await openLiveBus(db, log);
+  const unbridge = bridgeEmitter(handoff.events, 'hub', bus);
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({
     server,
@@ -290,6 +294,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     log,
     now: overrides.now,
     conversationLimit,
+    bus,
   });
   registerChatPage(server, { directline, prefix: config.directlinePrefix, conversationLimit });
   survey.startIdle({ adapter, appId: config.microsoftAppId, conversationState, mainDialog: dialog });
@@ -315,6 +320,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       (server.server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await closing;
       if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      unbridge();
+      await bus.close();
       await db.close();
     })());
 

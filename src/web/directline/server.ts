@@ -10,6 +10,7 @@ import { DirectLineStore, type StoredActivity } from './store';
 import { TokenService, type TokenClaims } from './tokens';
 import { HttpError, route } from '../http';
 import type { RateLimiter } from '../rateLimit';
+import type { LiveBus } from '../../storage/liveBus';
 
 export interface DirectLineOptions {
   server: restify.Server;
@@ -28,6 +29,8 @@ export interface DirectLineOptions {
   botId?: string;
   botName?: string;
   pageSize?: number;
+  /** Other instances' appends (several instances on one PostgreSQL): wakes this instance's sockets too. */
+  bus?: LiveBus;
   turnTimeoutMs?: number;
   now?: () => Date;
   /** Limits new conversations (tokens/generate, POST conversations) per address; none when unset. */
@@ -70,6 +73,9 @@ export class DirectLine {
     this.botId = o.botId ?? 'bot';
     this.botName = o.botName ?? 'Bot';
     this.pageSize = o.pageSize ?? 100;
+    o.bus?.subscribe('directline', (cid) => {
+      for (const p of this.sockets.get(String(cid)) ?? []) p.kick();
+    });
     this.routes();
   }
 
@@ -260,6 +266,7 @@ export class DirectLine {
   private async append(cid: string, activity: Record<string, any>, clientId?: string) {
     const out = await this.o.store.append(cid, activity, clientId);
     for (const p of this.sockets.get(cid) ?? []) p.kick();
+    this.o.bus?.publish('directline', cid);
     return out;
   }
 
