@@ -44,7 +44,7 @@ export async function startServer(entry: string, env: Record<string, string>, po
     env: { ...process.env, LOG_LEVEL: 'error', DOTENV_CONFIG_QUIET: 'true', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // generous: shared 2-core machines start slowly
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
