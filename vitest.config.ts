@@ -36,7 +36,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: postgresOnly, env } },
       ...(process.env.TEST_DATABASE_URL
-        ? [{ extends: true, test: { name: 'postgres', include: [...onBothEngines, ...postgresOnly], env: { ...env, TEST_ENGINE: 'postgres' } } }]
+        ? [{ extends: true, test: { name: 'postgres', include: [...onBothEngines, ...postgresOnly], env: { ...env, TEST_ENGINE: 'postgres' }, hookTimeout: 180_000 } }]
         : []),
     ],
   },
