@@ -52,7 +52,11 @@ export async function startServer(entry: string, env: Record<string, string>, po
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`${entry} did not start`);
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode} before answering /healthz`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never leave it running: it would answer the next run's requests on this port
+      throw new Error(`${entry} did not start`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
