@@ -59,9 +59,7 @@ describe.skipIf(!on)('two instances on one PostgreSQL', () => {
       fetch(`${m.apps[0].url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a2) }),
     ]);
     expect(rs.map((r) => r.status < 300)).toEqual([true, true, true]);
-    // whichever ran first, 'bye' may end the interaction: count over the conversation's interactions
-    const turns = await db().get<{ n: number }>('SELECT SUM(customer_turns) AS n FROM interactions WHERE conversation_id = ?', [c.conversationId]);
-    expect(turns?.n).toBe(3); // hello + the two, the redelivery skipped
+    // Either order is valid (if 'bye' runs first the survey takes the other message), but each ran once.
     const byes = await db().get<{ n: number }>(
       "SELECT COUNT(*) AS n FROM transcript t JOIN interactions i ON i.id = t.interaction_id WHERE i.conversation_id = ? AND t.role = 'customer' AND t.text = 'bye'",
       [c.conversationId],
