@@ -44,7 +44,7 @@ export async function startServer(entry: string, env: Record<string, string>, po
     env: { ...process.env, LOG_LEVEL: 'error', DOTENV_CONFIG_QUIET: 'true', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000; // generous: shared 2-core machines start slowly
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -52,7 +52,11 @@ export async function startServer(entry: string, env: Record<string, string>, po
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`${entry} did not start`);
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode} before answering /healthz`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never leave it running: it would answer the next run's requests on this port
+      throw new Error(`${entry} did not start`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

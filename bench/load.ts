@@ -5,6 +5,8 @@
 // --think-ms N: each customer pauses about N ms (0.5-1.5 x N) before each turn, as people do;
 // 0 (the default) is a closed loop that measures saturation throughput.
 // Usage: npm run bench:load -- [--levels 10,100,500] [--conversations 1000] [--seconds 60] [--think-ms 0]
+//        [--database-url postgres://... [--instances 2]]: also PostgreSQL with 1 instance and with N instances
+//        (each turn to the next instance, no sticky sessions), each on a fresh schema, in the same run.
 import '../src/preload'; // first: keeps dotenv quiet so stdout holds only the figures
 import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,9 @@ const levels = (process.argv.includes('--levels') ? process.argv[process.argv.in
 const PER_LEVEL = argNum('conversations', 1000);
 const SECONDS = argNum('seconds', 60);
 const THINK_MS = argNum('think-ms', 0);
+const arg = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
+const DATABASE_URL = arg('database-url');
+const INSTANCES = argNum('instances', 2);
 
 type Turn = { text?: string; value?: unknown; surveyAnswer?: boolean };
 const SCRIPT: Turn[] = [
@@ -45,7 +50,8 @@ function fullSurveyModels(): string {
 
 const think = () => (THINK_MS > 0 ? new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random()))) : Promise.resolve());
 
-async function level(port: number, sink: string, label: string, concurrency: number) {
+async function level(ports: number | number[], sink: string, label: string, concurrency: number) {
+  const list = Array.isArray(ports) ? ports : [ports];
   const latencies: number[] = [];
   let conversations = 0;
   let errors = 0;
@@ -66,7 +72,7 @@ async function level(port: number, sink: string, label: string, concurrency: num
           const body = JSON.stringify(activity(sink, conv, `load-user-${conv}`, t, turn.text ?? '', turn.value));
           const t0 = performance.now();
           try {
-            const res = await fetch(`http://127.0.0.1:${port}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            const res = await fetch(`http://127.0.0.1:${list[t % list.length]}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
             await res.arrayBuffer();
             if (res.status >= 300) throw new Error(String(res.status));
             if (turn.surveyAnswer) answersSent++;
@@ -83,6 +89,48 @@ async function level(port: number, sink: string, label: string, concurrency: num
   );
   const seconds = (performance.now() - started) / 1000;
   return { concurrency, conversations, conversations_per_s: +(conversations / seconds).toFixed(1), ...summarize(latencies, seconds), errors, answersSent };
+}
+
+/** A fresh schema on the PostgreSQL server, as a DATABASE_URL whose connections use it. */
+async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const pg = (await import('pg')).default;
+  const name = `bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const c = new pg.Client({ connectionString: DATABASE_URL });
+  await c.connect();
+  await c.query(`CREATE SCHEMA ${name}`);
+  await c.end();
+  const u = new URL(DATABASE_URL!);
+  u.searchParams.set('options', `-c search_path=${name}`);
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const d = new pg.Client({ connectionString: DATABASE_URL });
+      await d.connect();
+      await d.query(`DROP SCHEMA ${name} CASCADE`);
+      await d.end();
+    },
+  };
+}
+
+/** PostgreSQL with 1 instance, then with INSTANCES instances taking turns, on fresh schemas. */
+async function onPostgres(sink: string, models: string, c: number) {
+  const out: Record<string, unknown> = {};
+  for (const n of [...new Set([1, INSTANCES])]) {
+    const schema = await freshSchema();
+    const ports = Array.from({ length: n }, (_, i) => 40300 + c + i * 7);
+    const servers = [];
+    for (const port of ports) servers.push(await startServer('src/index.ts', { DATABASE_URL: schema.url, MODELS_DIR: models }, port));
+    const run = await level(ports, sink, `pg${n}`, c);
+    await Promise.all(servers.map(stopServer));
+    const { Db: D } = await import('../src/storage/db');
+    const db = await D.open(schema.url);
+    const stored = (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM survey_answers'))!.n;
+    await db.close();
+    await schema.drop();
+    out[`instances_${n}`] = { ...run, survey_answers_stored: stored, all_answers_stored: stored === run.answersSent };
+    console.error(JSON.stringify({ concurrency: c, postgres_instances: n, turns_per_s: run.turns_per_s, p99: (run as any).p99_ms, errors: run.errors }));
+  }
+  return out;
 }
 
 async function main() {
@@ -103,9 +151,11 @@ async function main() {
     const db = await Db.open(dbPath);
     const stored = (await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM survey_answers"))!.n;
     await db.close();
+    const postgres = DATABASE_URL ? await onPostgres(sink.url, models, c) : undefined;
     const row = {
       concurrency: c,
       bot: run,
+      ...(postgres ? { postgres } : {}),
       bare_restify: baseline,
       ratio_turns_per_s: +(run.turns_per_s / baseline.turns_per_s).toFixed(3),
       survey_answers_sent: run.answersSent,

@@ -19,7 +19,8 @@ import { kbMatcher } from './nlp/kbMatcher';
 import { classifierHealth, createClassification } from './nlp/classify';
 import { createQuality } from './nlp/quality';
 import { redact } from './nlp/redact';
-import { Db } from './storage/db';
+import { Db, type PoolState } from './storage/db';
+import { bridgeEmitter, openLiveBus } from './storage/liveBus';
 import { InteractionRepo } from './storage/interactions';
 import { SqliteStorage } from './storage/sqliteStorage';
 import { createSurveyModule, type SurveyModule, type SurveyModuleOptions } from './survey/module';
@@ -51,6 +52,8 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 
 export interface AppOverrides {
   log?: Logger;
+  /** PostgreSQL schema to create and use (tests: a fresh one per file). */
+  databaseSchema?: string;
   now?: () => Date;
   /** Extra BotFrameworkAuthentication settings (e.g. a loopback OpenID metadata URL in tests). */
   authOptions?: Record<string, string | boolean | undefined>;
@@ -97,7 +100,7 @@ class StorageUnavailable extends Error {}
 /** Builds every part from config with injected dependencies and starts listening. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<App> {
   const log = overrides.log ?? createLogger(config.logLevel);
-  const db = await Db.open(config.databasePath);
+  const db = await Db.open(config.databaseUrl ?? config.databasePath, { max: config.databasePoolMax, schema: overrides.databaseSchema });
   db.probeMs = config.dbWriteProbeMs;
   const storage = new SqliteStorage(db);
   const conversationState = new ConversationState(storage);
@@ -140,7 +143,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   const hubHolder: { hub?: HandoffHub } = {};
   const channelsHolder: { host?: ChannelHost } = {};
-  const turnLock = new TurnLock();
+  const turnLock = new TurnLock(db.engine === 'postgres' ? (name, fn) => db.withLock(name, fn) : undefined);
   const survey = createSurveyModule({
     db,
     interactions,
@@ -265,14 +268,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
 
   server.get('/healthz', async (_req, res) => {
-    let database: { ok: boolean; path: string; readable: boolean; writable: boolean; error?: string; since?: string };
+    let database: { ok: boolean; engine: string; path: string; readable: boolean; writable: boolean; pool?: PoolState; error?: string; since?: string };
     // While degraded, try a write now so a repaired disk shows at once (the probe timer also retries).
     const writes = db.health.writable ? db.health : await db.probeWrite();
     try {
       await db.get('SELECT 1');
-      database = { ok: writes.writable, path: config.databasePath, readable: true, writable: writes.writable };
+      database = { ok: writes.writable, engine: db.engine, path: db.path, readable: true, writable: writes.writable, pool: db.poolState() };
     } catch (err) {
-      database = { ok: false, path: config.databasePath, readable: false, writable: writes.writable, error: (err as Error).message };
+      database = { ok: false, engine: db.engine, path: db.path, readable: false, writable: writes.writable, pool: db.poolState(), error: (err as Error).message };
     }
     if (!writes.writable) Object.assign(database, { error: writes.reason, since: writes.since });
     const queue = await classification.queue.counts().catch(() => undefined);
@@ -299,6 +302,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   });
   registerAgentRoutes(server, { hub: handoff, queue: handoffQueue, db, interactions, accounts, sessions, log, heartbeatMs: handoffConfig.heartbeatMs, now: overrides.now, loginLimits });
   const conversationLimit = new RateLimiter({ perMinute: config.conversationRatePerMinute, burst: config.conversationRateBurst });
+  // Several instances on one PostgreSQL: agent-console events and Direct Line appends reach the other instances.
+  const bus = await openLiveBus(db, log);
+  const unbridge = bridgeEmitter(handoff.events, 'hub', bus);
   const dlStore = new DirectLineStore(db, overrides.now);
   const directline = new DirectLine({
     server,
@@ -312,6 +318,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     log,
     now: overrides.now,
     conversationLimit,
+    bus,
   });
   // Web pages: the landing page at / and the branded chat.
   const branding = loadBranding(WEBCHAT_CONFIG);
@@ -358,6 +365,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       (server.server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await closing;
       if (inFlight > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      unbridge();
+      await bus.close();
       await db.close();
     })());
 

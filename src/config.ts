@@ -6,6 +6,10 @@ export interface AppConfig {
   port: number;
   host: string;
   databasePath: string;
+  /** postgres://user:pass@host:port/db selects PostgreSQL; unset = SQLite at databasePath. */
+  databaseUrl?: string;
+  /** Connections per instance in the PostgreSQL pool. */
+  databasePoolMax: number;
   /** Console accounts (agents, analysts) with hashed secrets. */
   accountsFile: string;
   microsoftAppId: string;
@@ -73,11 +77,19 @@ function hosts(raw: string | undefined): string[] {
   return list;
 }
 
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\/[^/]+/i.test(raw)) throw new ConfigError('.env', 'DATABASE_URL', 'must be postgres://user:password@host:port/database (unset it to use SQLite at DATABASE_PATH)');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port: int(env, 'PORT', 3978, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databasePath: env.DATABASE_PATH || './data/bot.db',
+    databaseUrl: databaseUrl(env.DATABASE_URL),
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
     accountsFile: env.ACCOUNTS_FILE || 'config/accounts.yaml',
     microsoftAppId: env.MicrosoftAppId ?? '',
     microsoftAppPassword: env.MicrosoftAppPassword ?? '',

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { CorrectionError, CorrectionService, listAudit } from '../src/web/analyst/corrections';
 import { deleteSubject, exportSubject } from '../src/web/analyst/dataSubject';
 import { BOM, feedbackCsvLine } from '../src/web/analyst/exportCsv';
@@ -24,7 +25,7 @@ async function seed(i: number, user: string, text: string, sentiment: string, co
 }
 
 beforeEach(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   for (let i = 0; i < 30; i++) await seed(i, i < 3 ? 'alice' : 'u' + i, i % 2 ? `客服回复太慢了 ${i}` : `the agent was very friendly ${i}`, i % 2 ? 'negative' : 'positive', (i % 10) / 10, i % 2 ? 'response_speed' : 'attitude');
 });
 afterEach(() => db.close());

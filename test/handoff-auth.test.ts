@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import restify from 'restify';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { createLogger } from '../src/log';
 import { hashSecret, loadAccounts, registerAuthRoutes, requireSession, SessionStore, verifySecret } from '../src/web/auth';
 import { ConfigError } from '../src/configError';
@@ -13,7 +14,7 @@ let url = '';
 let db: Db;
 
 beforeAll(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   const accounts = loadAccounts('config/accounts.yaml');
   const sessions = new SessionStore(db);
   server = restify.createServer();

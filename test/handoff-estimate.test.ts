@@ -3,6 +3,7 @@ import { HandoffHub, type HandoffSettings } from '../src/handoff/hub';
 import { HandoffQueue } from '../src/handoff/queue';
 import { createLogger } from '../src/log';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { InteractionRepo } from '../src/storage/interactions';
 import { startTestBot, type TestBot } from './helpers/app';
 import { Agent } from './helpers/agent';
@@ -16,7 +17,7 @@ describe('estimated wait (unit)', () => {
   let queue: HandoffQueue;
   const settings: HandoffSettings = { defaultWaitSeconds: 180, waitLimitSeconds: 600, agentTimeoutSeconds: 120, heartbeatMs: 15_000, tickMs: 5_000 };
   beforeEach(async () => {
-    db = await Db.open(':memory:');
+    db = await openTestDb(':memory:');
     clock = new Date('2026-02-01T12:00:00Z');
     const now = () => clock;
     queue = new HandoffQueue(db, now);

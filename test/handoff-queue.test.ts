@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { HandoffQueue } from '../src/handoff/queue';
 
 async function withInteraction(db: Db, id: string) {
@@ -13,7 +14,7 @@ async function withInteraction(db: Db, id: string) {
 
 describe('handoff queue', () => {
   it('puts complaints first, then the longest wait', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const q = new HandoffQueue(db);
     for (const id of ['a', 'b', 'c']) await withInteraction(db, id);
     const a = await q.enqueue('a', 'asked', 'en');
@@ -25,7 +26,7 @@ describe('handoff queue', () => {
   });
 
   it('lets exactly one of several concurrent accepts win', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const q = new HandoffQueue(db);
     await withInteraction(db, 'x');
     const h = await q.enqueue('x', 'asked', 'en');
@@ -38,7 +39,7 @@ describe('handoff queue', () => {
 
   it('keeps queue and assignments across a restart, records measures, requeues a silent agent', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hq-')), 'bot.db');
-    let db = await Db.open(path);
+    let db = await openTestDb(path);
     let now = new Date('2026-01-01T00:00:00Z');
     let q = new HandoffQueue(db, () => now);
     for (const id of ['p', 'r']) await withInteraction(db, id);
@@ -48,7 +49,7 @@ describe('handoff queue', () => {
     expect(await q.accept(p.id, 'alice')).toBe(true);
     await db.close();
 
-    db = await Db.open(path);
+    db = await openTestDb(path);
     q = new HandoffQueue(db, () => now);
     expect((await q.get(p.id))!.agent_id).toBe('alice');
     expect((await q.list()).map((h) => h.id)).toEqual([r.id]);

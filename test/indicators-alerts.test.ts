@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { buildReport, importCsv, IMPORT_COLUMNS, periodStart, validateIndicatorModel } from '../src/indicators/index';
 import { SPEC_SLA, THREE_GRADES } from './helpers/indicatorModel';
 
@@ -15,7 +16,7 @@ const model = (rule: Record<string, unknown>) =>
 
 let db: Db;
 beforeAll(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   // days 1-9: CSAT 100 % or 75 %; day 10: 0 %
   const rows = [IMPORT_COLUMNS.join(',')];
   const blank = new Array(IMPORT_COLUMNS.length - 7).fill('').join(',');

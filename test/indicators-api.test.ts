@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import restify from 'restify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { importCsv } from '../src/indicators/importCsv';
 import { registerIndicatorRoutes } from '../src/web/indicatorsApi';
 import { IMPORT_COLUMNS } from '../src/indicators/importCsv';
@@ -32,7 +33,7 @@ let base: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ind-api-'));
-  db = await Db.open(join(dir, 'bot.db'));
+  db = await openTestDb(join(dir, 'bot.db'));
   await importCsv(db, { text: SAMPLE });
   server = restify.createServer();
   expect(registerIndicatorRoutes(server, { db, analystToken: 'sekret' })).toBe(true);

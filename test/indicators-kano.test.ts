@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { InteractionRepo } from '../src/storage/interactions';
 import { SurveyRepo } from '../src/survey/surveyRepo';
 import { buildReport, kanoReport, loadIndicatorModel, refreshRollup } from '../src/indicators/index';
@@ -41,7 +42,7 @@ const cb = (f: Key | 'skip' | undefined, d: Key | 'skip' | undefined) => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kano-'));
-  db = await Db.open(join(dir, 'bot.db'));
+  db = await openTestDb(join(dir, 'bot.db'));
   // feature "callback" on webchat, 2026-03-02: (functional, dysfunctional) → category by the standard table
   await survey('2026-03-02', 'webchat', cb('like', 'dislike')); // O
   await survey('2026-03-02', 'webchat', cb('like', 'dislike')); // O

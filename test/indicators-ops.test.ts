@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HandoffQueue } from '../src/handoff/queue';
 import { buildReport, loadIndicatorModel } from '../src/indicators/index';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { InteractionRepo } from '../src/storage/interactions';
 
 // One clock for the interaction repo and the handoff queue, moved by hand.
@@ -38,7 +39,7 @@ async function handoff(name: string, wait: number, transfers: string[], handle: 
 }
 
 beforeAll(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   repo = new InteractionRepo(db, (t) => t, now);
   hq = new HandoffQueue(db, now);
   await open('i1', '2026-01-05T09:00:00.000Z', 'u1');

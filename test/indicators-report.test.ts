@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { importCsv, IMPORT_COLUMNS } from '../src/indicators/importCsv';
 import { buildReport, loadIndicatorModel, validateIndicatorModel, AlertRepo, trend, parseCsv } from '../src/indicators/index';
 import { SPEC_SLA, THREE_GRADES } from './helpers/indicatorModel';
@@ -41,7 +42,7 @@ const fed: number[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ind-'));
-  db = await Db.open(join(dir, 'bot.db'));
+  db = await openTestDb(join(dir, 'bot.db'));
 });
 afterAll(async () => {
   await db.close();
@@ -87,7 +88,7 @@ describe('import', () => {
   });
 
   it('rejects only the row whose interaction already has a live survey, not its batch', async () => {
-    const mem = await Db.open(':memory:');
+    const mem = await openTestDb(':memory:');
     const at = '2026-01-07T10:00:00.000Z';
     await mem.run(`INSERT INTO interactions (id, conversation_id, user_id, channel, started_at, last_activity_at) VALUES ('live1', 'c', 'u', 'web', ?, ?)`, [at, at]);
     await mem.run(`INSERT INTO surveys (id, interaction_id, user_id, definition_id, definition_version, trigger, channel, status, offered_at) VALUES ('sv-live', 'live1', 'u', 'default', 1, 'goodbye', 'web', 'complete', ?)`, [at]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { aggregate, aggregateSql, rollupServes, type Aggregates, type Filter, type Period } from '../src/indicators/index';
 import type { SlaTargets } from '../src/indicators/model';
 
@@ -106,7 +107,7 @@ async function expectSame(db: Db) {
 
 let db: Db;
 beforeAll(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   await seed(db, 1500, rng(2026));
 });
 afterAll(() => db.close());

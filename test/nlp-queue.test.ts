@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { LexicalClassifier } from '../src/nlp/classify/lexical';
 import { ClassificationPipeline } from '../src/nlp/classify/pipeline';
 import { ClassificationQueue } from '../src/nlp/classify/queue';
@@ -32,7 +33,7 @@ async function waitFor(fn: () => Promise<boolean>, ms = 10_000) {
 describe('ClassificationQueue', () => {
   it('survives a restart: jobs enqueued before a shutdown are classified after reopening the file DB', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'nlp-queue-')), 'q.db');
-    let db = await Db.open(path);
+    let db = await openTestDb(path);
     const q1 = new ClassificationQueue(db, pipeline(), { pollMs: 20 });
     const a = await addFeedback(db, '送餐太慢了，饭都凉了');
     const b = await addFeedback(db, 'Great service, thank you!');
@@ -42,7 +43,7 @@ describe('ClassificationQueue', () => {
     await db.run(`UPDATE classification_jobs SET status='running' WHERE feedback_id=?`, [a]);
     await db.close();
 
-    db = await Db.open(path);
+    db = await openTestDb(path);
     const q2 = new ClassificationQueue(db, pipeline(), { pollMs: 20 });
     q2.start();
     await waitFor(async () => (await q2.counts()).done === 2);
@@ -61,7 +62,7 @@ describe('ClassificationQueue', () => {
   });
 
   it('records the topic tagger id/version on every model tag and on the feedback row; human tags keep NULL', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const a = await addFeedback(db, '送餐太慢了，服务态度也很差');
     const b = await addFeedback(db, '没有');
     await db.run(`INSERT INTO feedback_topics(feedback_id, source, topic, sentiment) VALUES (?, 'human', 'price_transparency', 'negative')`, [a]);
@@ -95,7 +96,7 @@ describe('ClassificationQueue', () => {
   });
 
   it('retries a failing job, then marks it failed with the error, without losing it', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const id = await addFeedback(db, 'whatever');
     let calls = 0;
     const failing = {

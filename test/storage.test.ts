@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { ETagConflictError, SqliteStorage } from '../src/storage/sqliteStorage';
 import { InteractionRepo } from '../src/storage/interactions';
 
@@ -14,9 +15,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Db', () => {
   it('opens in WAL mode and applies migrations once', async () => {
-    const db = await Db.open(join(dir, 'a.db'));
-    const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode');
-    expect(mode?.journal_mode).toBe('wal');
+    const db = await openTestDb(join(dir, 'a.db'));
+    if (db.engine === 'sqlite') {
+      const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode');
+      expect(mode?.journal_mode).toBe('wal');
+    }
     expect(await db.migrate()).toEqual([]);
     const names = (await db.all<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name);
     expect(names[0]).toBe('001_core.sql');
@@ -25,7 +28,7 @@ describe('Db', () => {
   });
 
   it('rolls a failed transaction back completely', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     await expect(
       db.transaction(async (tx) => {
         await tx.runRaw("INSERT INTO bot_state(key, etag, data, updated_at) VALUES ('k', 'e', '{}', 'now')");
@@ -39,7 +42,7 @@ describe('Db', () => {
 
 describe('SqliteStorage', () => {
   it('reads back what it wrote, with a fresh eTag', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const s = new SqliteStorage(db);
     await s.write({ a: { n: 1 } });
     const r = await s.read(['a', 'missing']);
@@ -50,7 +53,7 @@ describe('SqliteStorage', () => {
   });
 
   it('rejects a write with a stale eTag and accepts "*"', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const s = new SqliteStorage(db);
     await s.write({ a: { n: 1 } });
     const first = (await s.read(['a'])).a;
@@ -66,10 +69,10 @@ describe('SqliteStorage', () => {
 
   it('keeps state across a close and reopen of the file', async () => {
     const path = join(dir, 'state.db');
-    let db = await Db.open(path);
+    let db = await openTestDb(path);
     await new SqliteStorage(db).write({ 'emulator/conversations/c1/': { dialog: { step: 3 } } });
     await db.close();
-    db = await Db.open(path);
+    db = await openTestDb(path);
     const r = await new SqliteStorage(db).read(['emulator/conversations/c1/']);
     expect(r['emulator/conversations/c1/'].dialog.step).toBe(3);
     await db.close();
@@ -78,7 +81,7 @@ describe('SqliteStorage', () => {
 
 describe('InteractionRepo', () => {
   it('redacts transcript text before writing it', async () => {
-    const db = await Db.open(':memory:');
+    const db = await openTestDb(':memory:');
     const repo = new InteractionRepo(db, (s) => s.replace(/\d{11}/g, '[PHONE]'));
     const i = await repo.open({ conversationId: 'c', userId: 'u', channel: 'emulator', locale: 'zh-CN' });
     await repo.addTranscript(i.id, { role: 'customer', text: '我的手机13812345678' });

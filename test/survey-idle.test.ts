@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { InteractionRepo } from '../src/storage/interactions';
 import { loadSurveyConfig, type SurveySettings } from '../src/survey/definitions';
 import { IdleScheduler, type IdleDue } from '../src/survey/idleScheduler';
@@ -10,7 +11,7 @@ let clock: Date;
 const now = () => clock;
 const base = loadSurveyConfig('models/surveys.yaml').settings;
 beforeEach(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   clock = new Date('2026-01-10T10:00:00Z');
 });
 afterEach(() => db.close());

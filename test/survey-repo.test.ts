@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Db } from '../src/storage/db';
+import { openTestDb } from './helpers/db';
 import { InteractionRepo } from '../src/storage/interactions';
 import { loadSurveyConfig } from '../src/survey/definitions';
 import { Eligibility } from '../src/survey/eligibility';
@@ -10,7 +11,7 @@ let db: Db;
 let clock: Date;
 const now = () => clock;
 beforeEach(async () => {
-  db = await Db.open(':memory:');
+  db = await openTestDb(':memory:');
   clock = new Date('2026-01-10T10:00:00Z');
 });
 afterEach(() => db.close());

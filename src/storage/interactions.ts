@@ -69,7 +69,7 @@ export class InteractionRepo {
     await this.db.run(
       `INSERT INTO interactions(id, conversation_id, user_id, channel, locale, started_at, last_activity_at, is_test, repeat_contact_7d)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?,
-         CASE WHEN ? THEN EXISTS (SELECT 1 FROM interactions WHERE user_id = ? AND started_at >= ? AND started_at <= ?) END)`,
+         CASE WHEN ? = 1 THEN CASE WHEN EXISTS (SELECT 1 FROM interactions WHERE user_id = ? AND started_at >= ? AND started_at <= ?) THEN 1 ELSE 0 END END)`,
       [id, p.conversationId, p.userId, p.channel, p.locale ?? null, at, at, p.isTest ? 1 : 0, known, p.userId, weekAgo, at],
     );
     return (await this.get(id))!;

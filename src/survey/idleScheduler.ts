@@ -29,6 +29,12 @@ export class IdleScheduler {
       log?: Logger;
       now?: () => Date;
       tickMs?: number;
+      /**
+       * Runs a pass only where this instance holds the scheduler lease (Db.tryLock): with several instances on
+       * one PostgreSQL, one runs each pass, and the next pass anywhere sees the 'idle_timeout_fired' events the
+       * previous one logged, so a due survey is offered once. Unset: this process is the only scheduler.
+       */
+      exclusive?: (name: string, fn: () => Promise<void>) => Promise<void | undefined>;
     },
   ) {}
 
@@ -64,18 +70,21 @@ export class IdleScheduler {
   /** One pass: expire abandoned surveys, then offer due ones. Overlapping ticks are skipped. */
   tick(): Promise<void> {
     if (this.running) return this.running;
+    const pass = async () => {
+      const s = this.deps.settings();
+      await this.deps.surveys.expireStale(new Date(this.now().getTime() - s.abandonAfterMinutes * 60_000).toISOString());
+      for (const d of await this.due()) {
+        await this.deps.interactions.logEvent(d.interactionId, 'idle_timeout_fired', { idleSeconds: s.idleTimeoutSeconds });
+        try {
+          await this.deps.offer(d);
+        } catch (error) {
+          this.deps.log?.warn('idle survey offer failed', { error, interactionId: d.interactionId });
+        }
+      }
+    };
     this.running = (async () => {
       try {
-        const s = this.deps.settings();
-        await this.deps.surveys.expireStale(new Date(this.now().getTime() - s.abandonAfterMinutes * 60_000).toISOString());
-        for (const d of await this.due()) {
-          await this.deps.interactions.logEvent(d.interactionId, 'idle_timeout_fired', { idleSeconds: s.idleTimeoutSeconds });
-          try {
-            await this.deps.offer(d);
-          } catch (error) {
-            this.deps.log?.warn('idle survey offer failed', { error, interactionId: d.interactionId });
-          }
-        }
+        await (this.deps.exclusive ? this.deps.exclusive('idle-scheduler', pass) : pass());
       } catch (error) {
         this.deps.log?.error('idle scheduler tick failed', { error });
       } finally {

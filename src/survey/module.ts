@@ -146,6 +146,7 @@ export function createSurveyModule(o: SurveyModuleOptions) {
         log: o.log,
         now: o.now,
         tickMs: o.idleTickMs,
+        exclusive: (name, fn) => o.db.tryLock(name, fn),
         offer: async (due) => void (await offerSurvey(due.interactionId, 'idle_timeout')),
       });
       if (config.settings.idleTimeoutEnabled) scheduler.start();

@@ -5,6 +5,7 @@ import { createApp, type App, type AppOverrides } from '../../src/app';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { Customer, RecordingChannel } from './channel';
+import { dropSchema, schemaFor, testDatabaseUrl, testEngine } from './db';
 
 export interface TestBot {
   app: App;
@@ -24,8 +25,12 @@ export async function startTestBot(env: Record<string, string> = {}, overrides: 
     PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: dbPath, LOG_LEVEL: 'error',
     // Suites start many conversations from 127.0.0.1; the per-address limit has its own tests (robustness-limits).
     CONVERSATION_RATE_BURST: '100000',
+    ...(testEngine === 'postgres' ? { DATABASE_URL: testDatabaseUrl!, DATABASE_POOL_MAX: '6' } : {}),
     ...env,
   }) };
+  // On PostgreSQL each test bot gets a schema of its own (dropped by stop), kept across restart().
+  const schema = testEngine === 'postgres' ? schemaFor(':memory:') : undefined;
+  if (schema) overrides = { databaseSchema: schema, ...overrides };
   const channel = await new RecordingChannel().start();
   const logs: string[] = [];
   const start = () => createApp(config, { log: createLogger('info', (l) => logs.push(l)), ...overrides });
@@ -46,6 +51,7 @@ export async function startTestBot(env: Record<string, string> = {}, overrides: 
       await tb.app.close();
       await channel.stop();
       rmSync(dir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
     },
   };
   (tb as any).logs = logs;

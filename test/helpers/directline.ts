@@ -5,6 +5,7 @@ import restify, { type Server } from 'restify';
 import type { TurnContext } from 'botbuilder';
 import { createLogger } from '../../src/log';
 import { Db } from '../../src/storage/db';
+import { openTestDb } from './db';
 import { DirectLine } from '../../src/web/directline/server';
 import { DirectLineStore } from '../../src/web/directline/store';
 
@@ -18,7 +19,7 @@ export interface DirectLineTestServer {
 /** The Direct Line server alone on 127.0.0.1 with a temp SQLite file, around a given bot logic. */
 export async function startDirectLine(secret: string, logic: (ctx: TurnContext) => Promise<void>): Promise<DirectLineTestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dl-test-'));
-  const db = await Db.open(join(dir, 'dl.db'));
+  const db = await openTestDb(join(dir, 'dl.db'));
   const server: Server = restify.createServer();
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ mapParams: false }));

@@ -67,7 +67,7 @@ export class ClassificationQueue {
     const now = new Date().toISOString();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      await this.db.run(`${NEW_JOBS} SELECT value, 'pending', 0, ?, ?, ? FROM json_each(?) WHERE true ${REQUEUE}`, [now, now, now, JSON.stringify(chunk)]);
+      await this.db.run(`${NEW_JOBS} SELECT CAST(value AS INTEGER), 'pending', 0, ?, ?, ? FROM json_each(?) WHERE true ${REQUEUE}`, [now, now, now, JSON.stringify(chunk)]);
     }
     if (ids.length) this.wake?.();
     return ids.length;
@@ -146,8 +146,17 @@ export class ClassificationQueue {
   }
 
   private async run(): Promise<void> {
-    // a job marked running by a process that died is due again
-    await this.db.run(`UPDATE classification_jobs SET status='pending' WHERE status='running'`);
+    // A job marked running by a process that died is due again. SQLite: this process owns the file, so every
+    // running job is orphaned. PostgreSQL: other instances' workers are alive; a worker holds the job's advisory
+    // lock while it works (the lock dies with its connection), so a running job whose lock is free is orphaned.
+    if (this.db.engine === 'sqlite') await this.db.run(`UPDATE classification_jobs SET status='pending' WHERE status='running'`);
+    else {
+      for (const j of await this.db.all<{ feedback_id: number }>(`SELECT feedback_id FROM classification_jobs WHERE status='running'`)) {
+        await this.db.tryLock(`classify:${j.feedback_id}`, () =>
+          this.db.run(`UPDATE classification_jobs SET status='pending' WHERE feedback_id=? AND status='running'`, [j.feedback_id]),
+        );
+      }
+    }
     await this.opts.quality?.recover();
     while (this.running) {
       const did = await this.processOne().catch((err) => {
@@ -167,8 +176,29 @@ export class ClassificationQueue {
     }
   }
 
+  /**
+   * PostgreSQL: every instance runs workers; each claims the oldest due job no other worker holds, in one
+   * statement (FOR UPDATE SKIP LOCKED), so workers never queue behind each other's row locks.
+   */
+  private async claimSkipLocked(now: string): Promise<{ feedback_id: number; attempts: number } | undefined> {
+    const row = await this.db.get<{ feedback_id: number; attempts: number }>(
+      `UPDATE classification_jobs SET status='running', attempts=attempts+1, updated_at=?
+        WHERE feedback_id = (SELECT feedback_id FROM classification_jobs WHERE status='pending' AND run_after <= ?
+                              ORDER BY created_at, feedback_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING feedback_id, attempts`,
+      [now, now],
+    );
+    return row && { feedback_id: row.feedback_id, attempts: row.attempts - 1 };
+  }
+
   private async processOne(): Promise<boolean> {
     const now = new Date().toISOString();
+    if (this.db.engine === 'postgres') {
+      const claimed = await this.claimSkipLocked(now);
+      if (!claimed) return false;
+      await this.db.tryLock(`classify:${claimed.feedback_id}`, () => this.work(claimed));
+      return true;
+    }
     const job = await this.db.get<{ feedback_id: number; attempts: number }>(
       `SELECT feedback_id, attempts FROM classification_jobs WHERE status='pending' AND run_after <= ? ORDER BY created_at, feedback_id LIMIT 1`,
       [now],
@@ -180,6 +210,12 @@ export class ClassificationQueue {
       [now, job.feedback_id, job.attempts],
     );
     if (claim.changes !== 1) return true;
+    await this.work(job);
+    return true;
+  }
+
+  /** Classifies a claimed job (attempts = before the claim) and records the result or the retry. */
+  private async work(job: { feedback_id: number; attempts: number }): Promise<void> {
     const attempts = job.attempts + 1;
     try {
       const fb = await this.db.get<{ text: string; language: string | null }>('SELECT text, language FROM feedback WHERE id=?', [job.feedback_id]);
@@ -215,7 +251,6 @@ export class ClassificationQueue {
       );
       this.opts.onError?.('classification failed', { feedbackId: job.feedback_id, attempts, failed, error: String(err) });
     }
-    return true;
   }
 }
 

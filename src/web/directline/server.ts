@@ -11,6 +11,7 @@ import { TokenService, type TokenClaims } from './tokens';
 import { HttpError, route } from '../http';
 import type { RateLimiter } from '../rateLimit';
 import { MAX_DEPTH, tooDeep } from '../activityValidation';
+import type { LiveBus } from '../../storage/liveBus';
 
 export interface DirectLineOptions {
   server: restify.Server;
@@ -29,6 +30,8 @@ export interface DirectLineOptions {
   botId?: string;
   botName?: string;
   pageSize?: number;
+  /** Other instances' appends (several instances on one PostgreSQL): wakes this instance's sockets too. */
+  bus?: LiveBus;
   turnTimeoutMs?: number;
   now?: () => Date;
   /** Limits new conversations (tokens/generate, POST conversations) per address; none when unset. */
@@ -71,6 +74,9 @@ export class DirectLine {
     this.botId = o.botId ?? 'bot';
     this.botName = o.botName ?? 'Bot';
     this.pageSize = o.pageSize ?? 100;
+    o.bus?.subscribe('directline', (cid) => {
+      for (const p of this.sockets.get(String(cid)) ?? []) p.kick();
+    });
     this.routes();
   }
 
@@ -262,6 +268,7 @@ export class DirectLine {
   private async append(cid: string, activity: Record<string, any>, clientId?: string) {
     const out = await this.o.store.append(cid, activity, clientId);
     for (const p of this.sockets.get(cid) ?? []) p.kick();
+    this.o.bus?.publish('directline', cid);
     return out;
   }
 
