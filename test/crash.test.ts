@@ -206,10 +206,12 @@ describe('crash and shutdown', () => {
     expect(atKill.done ?? 0, 'no job finished before the kill').toBe(0);
     expect(unacked.some((u) => u.c === held), 'the held answer was not acknowledged').toBe(true);
 
-    server = await start(dbPath);
+    // The file as the crash left it, checked before the restarted bot's workers write to it (an FTS5 check
+    // racing their writes reports "database is locked", which says nothing about the crash).
     const db = await Db.open(dbPath);
     try {
       expect(await db.integrityCheck()).toBe('ok');
+      server = await start(dbPath);
 
       // The channel redelivers what was never acknowledged (same activity id); each redelivery is acknowledged
       // now, so its answer or handoff request must be stored like any other.

@@ -3,13 +3,7 @@ import type { LineSettings } from './line';
 import type { TelegramSettings } from './telegram';
 import type { WeChatSettings } from './wechat';
 import type { WhatsAppSettings } from './whatsapp';
-
-export interface RetrySettings {
-  attempts: number;
-  baseDelayMs: number;
-  /** Overrides each platform's own default rate (requests per second). */
-  ratePerSecond?: number;
-}
+import type { RetrySettings } from './outbound';
 
 /** Messaging-app channels: each is present only when its settings are. */
 export interface ChannelSettings {

@@ -1,5 +1,13 @@
 import type { Logger } from '../log';
 
+/** Outbound retries and rate of the platform APIs (the CHANNELS_* settings). */
+export interface RetrySettings {
+  attempts: number;
+  baseDelayMs: number;
+  /** Overrides each platform's own default rate (requests per second). */
+  ratePerSecond?: number;
+}
+
 export interface OutboundOptions {
   /** Platform name for logs. */
   name: string;

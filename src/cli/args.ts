@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 /** Options of the NLP evaluations (`eval sentiment|topics`) and of `train`, which share one parser. */
-export const NLP_OPTIONS = ['test', 'train', 'text', 'label', 'topics', 'map', 'engine', 'model', 'limit', 'id', 'version', 'taxonomy', 'topic-model', 'topic-sentiments', 'data', 'corrections', 'out', 'epochs', 'minutes'] as const;
+export const NLP_OPTIONS = ['test', 'train', 'text', 'label', 'topics', 'map', 'engine', 'model', 'limit', 'id', 'version', 'taxonomy', 'topic-model', 'topic-sentiments', 'data', 'corrections', 'out', 'epochs', 'minutes', 'cv', 'ensemble', 'folds', 'temperature', 'l2'] as const;
 
 export interface CliSpec {
   /** Options that take a value. */

@@ -15,7 +15,7 @@ import { PairClassifier, charJaccard, type Pair } from '../nlp/pairs';
 export type Args = Record<string, string>;
 
 /** Options of every eval task (the sentiment and topics tasks take eval-nlp's). */
-const EVAL_OPTIONS = ['train', 'test', 'text', 'label', 'holdout', 'epochs', 'l2', 'a', 'b', ...NLP_OPTIONS];
+const EVAL_OPTIONS = ['train', 'test', 'text', 'label', 'holdout', 'epochs', 'l2', 'a', 'b', 'oos', 'answer-at', 'objective', 'oos-examples', 'input', ...NLP_OPTIONS];
 
 export function parseArgs(argv: string[]): { cmd: string; args: Args } {
   const [cmd = '', ...rest] = argv;

@@ -4,7 +4,7 @@ import { clip } from '../activity';
 import { OutboundClient, OutboundError } from '../outbound';
 import { header, hmacSha256, safeEqual } from '../signature';
 import type { InboundEvent, OutMessage, Platform, RawRequest, SendOutcome, WebhookAnswer } from '../types';
-import type { RetrySettings } from '../config';
+import type { RetrySettings } from '../outbound';
 
 export interface LineSettings {
   channelSecret: string;

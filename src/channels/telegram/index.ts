@@ -1,6 +1,6 @@
 import type { Logger } from '../../log';
 import { clip } from '../activity';
-import type { RetrySettings } from '../config';
+import type { RetrySettings } from '../outbound';
 import { OutboundClient } from '../outbound';
 import { header, safeEqual } from '../signature';
 import type { InboundEvent, OutMessage, Platform, RawRequest, SendOutcome, WebhookAnswer } from '../types';

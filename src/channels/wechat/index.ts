@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log';
 import { clip } from '../activity';
-import type { RetrySettings } from '../config';
+import type { RetrySettings } from '../outbound';
 import { OutboundClient } from '../outbound';
 import { safeEqual, sha1Sorted } from '../signature';
 import type { InboundEvent, OutMessage, Platform, RawRequest, SendOutcome, WebhookAnswer } from '../types';

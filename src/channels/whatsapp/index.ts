@@ -2,7 +2,7 @@ import type { Logger } from '../../log';
 import { clip } from '../activity';
 import { detectLocale } from '../../nlp/locale';
 import { channelText } from '../strings';
-import type { RetrySettings } from '../config';
+import type { RetrySettings } from '../outbound';
 import { OutboundClient } from '../outbound';
 import { header, hmacSha256, safeEqual } from '../signature';
 import type { InboundEvent, OutMessage, Platform, RawRequest, SendOutcome, WebhookAnswer } from '../types';
