@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { TurnQueue } from '../bots/turnQueue';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import type { Logger } from '../log';
@@ -38,7 +39,7 @@ export class ChannelHost {
   readonly prefix: string;
   private readonly adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   private readonly byId: Map<ChannelId, Platform>;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new TurnQueue();
   private readonly turns = new Map<string, Draft[]>();
   private readonly locales = new RecentKeys<Locale>();
   private key = '';
@@ -69,7 +70,7 @@ export class ChannelHost {
     for (const p of this.byId.values()) {
       const pending = await this.store.pending(p.id);
       if (pending.length) this.o.log.info('channel: processing events left from before the restart', { channel: p.id, count: pending.length });
-      for (const e of pending) void this.enqueue(this.cid(p, e), () => this.handle(p, e));
+      for (const e of pending) void this.queue.run(this.cid(p, e), () => this.handle(p, e));
     }
     const prune = () => this.store.prune(7).catch((error) => this.o.log.warn('channel: prune failed', { error }));
     await prune();
@@ -80,7 +81,7 @@ export class ChannelHost {
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.pruner);
-    await Promise.race([Promise.allSettled([...this.queues.values()]), new Promise((r) => setTimeout(r, 10_000))]);
+    await this.queue.drain(10_000);
   }
 
   /**
@@ -137,7 +138,7 @@ export class ChannelHost {
         else this.o.log.info('channel: redelivery ignored', { channel: p.id, eventId: e.eventId });
       }
       if (answer.passive && p.passiveWaitMs > 0 && fresh.length === 1) return this.reply(res, await this.passive(p, fresh[0], answer));
-      for (const e of fresh) void this.enqueue(this.cid(p, e), () => this.handle(p, e));
+      for (const e of fresh) void this.queue.run(this.cid(p, e), () => this.handle(p, e));
     } catch (error) {
       this.o.log.error('channel: could not take webhook events', { channel: p.id, error });
       return void res.send(500, { error: 'internal error' });
@@ -150,7 +151,7 @@ export class ChannelHost {
     let state: 'waiting' | 'passive' | 'late' = 'waiting';
     let resolve!: (m: OutMessage[] | undefined) => void;
     const got = new Promise<OutMessage[] | undefined>((r) => (resolve = r));
-    void this.enqueue(this.cid(p, e), () =>
+    void this.queue.run(this.cid(p, e), () =>
       this.handle(p, e, (msgs) => {
         if (state !== 'waiting') return false;
         state = 'passive';
@@ -293,17 +294,6 @@ export class ChannelHost {
     if (age > w.hours * 3600_000) return `outside the ${w.hours}-hour customer-service window (last customer message ${state.lastInboundAt.toISOString()})`;
     if (w.maxMessages !== undefined && state.sent + n > w.maxMessages) return `the ${w.maxMessages}-message limit since the customer's last message is reached`;
     return undefined;
-  }
-
-  private enqueue<T>(cid: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(cid) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.queues.set(cid, tail);
-    void tail.then(() => {
-      if (this.queues.get(cid) === tail) this.queues.delete(cid);
-    });
-    return next;
   }
 
   private serviceUrl(channel: ChannelId): string {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { TurnQueue } from '../../bots/turnQueue';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +56,7 @@ export class DirectLine {
   private readonly adapter: CloudAdapter;
   private readonly connectorKey: string;
   private readonly secretHash: Buffer;
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly turns = new TurnQueue();
   private readonly sockets = new Map<string, Set<Pump>>();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly botId: string;
@@ -90,7 +91,7 @@ export class DirectLine {
   /** Stop taking requests, wait for running turns (their replies need the server), close sockets. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.race([Promise.allSettled([...this.queues.values()]), new Promise((r) => setTimeout(r, 10_000))]);
+    await this.turns.drain(10_000);
     for (const set of this.sockets.values()) for (const p of set) p.ws.terminate();
     this.sockets.clear();
     this.wss.close();
@@ -136,7 +137,7 @@ export class DirectLine {
       }
       const created = await this.o.store.create(cid, uid, locale);
       const conv = (await this.o.store.get(cid))!;
-      if (created) this.enqueue(cid, () => this.startConversation(cid, conv.user_id, locale)).catch(() => undefined);
+      if (created) this.turns.run(cid, () => this.startConversation(cid, conv.user_id, locale)).catch(() => undefined);
       res.send(created ? 201 : 200, this.conversationResponse(req, cid, conv.user_id, access, 0));
     }));
     // Reconnect (directlinejs calls this to resume a conversation or to get a new streamUrl).
@@ -182,10 +183,10 @@ export class DirectLine {
       const { activity: stored, duplicate } = await this.append(cid, activity, clientId);
       if (duplicate) {
         // Not sent to the bot again; answer once the first copy's turn is done, as for the first post.
-        await Promise.race([this.queues.get(cid), new Promise((r) => setTimeout(r, this.o.turnTimeoutMs ?? 15_000))]);
+        await Promise.race([this.turns.settled(cid), new Promise((r) => setTimeout(r, this.o.turnTimeoutMs ?? 15_000))]);
         return res.send(200, { id: stored.id });
       }
-      const turn = this.enqueue(cid, () => this.toBot(cid, stored));
+      const turn = this.turns.run(cid, () => this.toBot(cid, stored));
       // Like Azure, answer once the bot has taken the turn, but never hang the client on a slow turn.
       await Promise.race([turn.catch(() => undefined), new Promise((r) => setTimeout(r, this.o.turnTimeoutMs ?? 15_000))]);
       res.send(200, { id: stored.id });
@@ -270,18 +271,6 @@ export class DirectLine {
     for (const p of this.sockets.get(cid) ?? []) p.kick();
     this.o.bus?.publish('directline', cid);
     return out;
-  }
-
-  /** Turns of one conversation run one at a time, in order, like a channel delivering them. */
-  private enqueue<T>(cid: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.queues.get(cid) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.queues.set(cid, tail);
-    void tail.then(() => {
-      if (this.queues.get(cid) === tail) this.queues.delete(cid);
-    });
-    return next;
   }
 
   /** The welcome turn: a conversationUpdate that adds both the bot and the user (so ServiceBot greets the user). */
